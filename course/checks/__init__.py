@@ -1,0 +1,249 @@
+"""Teaching-feedback checks used by the notebooks' test cells.
+
+A test cell grades one function. It opens an :class:`Exercise`, runs a few named checks in
+``with ex.check(...)`` blocks (visible ones, then hidden ones that only run at grading) and
+ends with ``ex.done()``, which is what nbgrader scores:
+
+* every check passed -> ``done()`` prints a short confirmation and returns nothing (full marks);
+* some passed -> it prints what failed and why, and returns the partial points (nbgrader reads
+  a number as the cell's last value as partial credit);
+* none passed -> it raises ``AssertionError`` with every failure message (zero).
+
+The helpers never trust the learner's namespace: they import what they need themselves, pass
+copies of inputs, and compare with tolerances that accept a correct float32 computation.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import traceback
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+RTOL = 1e-6
+ATOL = 1e-9
+
+
+class CheckFailed(AssertionError):
+    """A check's failure, with a message written for the learner."""
+
+
+def grading() -> bool:
+    """True while nbgrader autogrades or validates (hidden checks run then)."""
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    try:
+        if hasattr(value, "numpy") and callable(value.numpy):
+            value = value.numpy()
+        if isinstance(value, np.ndarray):
+            text = np.array2string(value, precision=6, threshold=12, separator=", ")
+        else:
+            text = repr(value)
+    except Exception:  # a value whose repr itself fails must not crash the check
+        text = f"<{type(value).__name__}>"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def as_array(value: Any, what: str = "your result") -> np.ndarray:
+    """Convert lists, tuples, numpy and TensorFlow values to a float ndarray, or fail clearly."""
+    if value is None:
+        raise CheckFailed(f"{what} is None: did the function forget to `return`?")
+    try:
+        if hasattr(value, "numpy") and callable(value.numpy):
+            value = value.numpy()
+        arr = np.asarray(value, dtype=float)
+    except Exception as exc:
+        raise CheckFailed(
+            f"{what} should be a number or an array of numbers, got {type(value).__name__}: "
+            f"{_short(value)} ({exc.__class__.__name__})"
+        ) from None
+    return arr
+
+
+def as_float(value: Any, what: str = "your result") -> float:
+    arr = as_array(value, what)
+    if arr.size != 1:
+        raise CheckFailed(f"{what} should be a single number, got an array of shape {arr.shape}.")
+    return float(arr.reshape(()))
+
+
+def close(a: Any, b: Any, rtol: float = RTOL, atol: float = ATOL) -> bool:
+    try:
+        a_arr, b_arr = as_array(a), as_array(b)
+    except CheckFailed:
+        return False
+    if a_arr.shape != b_arr.shape and a_arr.size != b_arr.size:
+        return False
+    return bool(np.allclose(a_arr.reshape(b_arr.shape), b_arr, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def expect_close(
+    actual: Any,
+    expected: Any,
+    what: str,
+    *,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    misconceptions: Iterable[tuple[Any, str]] = (),
+) -> None:
+    """Fail unless ``actual`` equals ``expected`` within tolerance.
+
+    ``misconceptions`` pairs a value a known mistake would produce with the sentence that names
+    the mistake; when the learner's value matches one, that sentence is the feedback.
+    """
+    exp = as_array(expected, "the expected value")
+    act = as_array(actual, what)
+    if act.shape != exp.shape:
+        if act.size == exp.size and act.squeeze().shape == exp.squeeze().shape:
+            act = act.reshape(exp.shape)
+        else:
+            raise CheckFailed(
+                f"{what}: expected shape {exp.shape}, got shape {act.shape} ({_short(actual)})."
+            )
+    if np.allclose(act, exp, rtol=rtol, atol=atol, equal_nan=True):
+        return
+    for wrong_value, message in misconceptions:
+        try:
+            if close(act, wrong_value, rtol=max(rtol, 1e-6), atol=max(atol, 1e-9)):
+                raise CheckFailed(f"{what}: expected {_short(exp)}, got {_short(act)}. {message}")
+        except CheckFailed:
+            raise
+        except Exception:
+            continue
+    raise CheckFailed(f"{what}: expected {_short(exp)}, got {_short(act)}.")
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def call(fn: Callable, *args: Any, what: str | None = None, **kwargs: Any) -> Any:
+    """Call the learner's function on deep copies of the inputs.
+
+    A ``NotImplementedError`` becomes "not implemented yet"; any other exception becomes a
+    message that names the call and the error instead of a traceback dump.
+    """
+    name = getattr(fn, "__name__", "your function")
+    if not callable(fn):
+        raise CheckFailed(f"`{name}` is not a function (it is a {type(fn).__name__}).")
+    args_c = copy.deepcopy(args)
+    kwargs_c = copy.deepcopy(kwargs)
+    try:
+        return fn(*args_c, **kwargs_c)
+    except NotImplementedError:
+        raise CheckFailed(f"`{name}` is not implemented yet (it raises NotImplementedError).") from None
+    except CheckFailed:
+        raise
+    except Exception as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        raise CheckFailed(
+            f"{what or name + '(...)'} raised {type(exc).__name__}: {exc} "
+            f"(line {where.lineno}: `{(where.line or '').strip()}`)"
+        ) from None
+
+
+class Exercise:
+    """Collects the checks of one test cell and turns them into nbgrader's score."""
+
+    def __init__(self, name: str, points: float):
+        self.name = name
+        self.points = float(points)
+        self.results: list[tuple[str, float, str | None]] = []
+
+    @contextmanager
+    def check(self, label: str, weight: float = 1.0):
+        """Run one named check; an exception inside records a failure instead of escaping.
+
+        ``KeyboardInterrupt`` (a per-cell timeout) is not caught, so a hanging function still
+        stops the cell.
+        """
+        try:
+            yield
+        except CheckFailed as exc:
+            self.results.append((label, weight, str(exc)))
+        except NotImplementedError:
+            self.results.append((label, weight, f"`{self.name}` is not implemented yet."))
+        except Exception as exc:  # the learner's code may raise anything
+            self.results.append((label, weight, f"{type(exc).__name__}: {exc}"))
+        else:
+            self.results.append((label, weight, None))
+
+    def score(self) -> float:
+        total = sum(w for _, w, _ in self.results)
+        if total == 0:
+            return 0.0
+        earned = sum(w for _, w, err in self.results if err is None)
+        return round(self.points * earned / total, 4)
+
+    def report(self) -> str:
+        lines = []
+        for label, _, err in self.results:
+            lines.append(f"  {'ok  ' if err is None else 'FAIL'} {label}" + ("" if err is None else f"\n       {err}"))
+        return "\n".join(lines)
+
+    def done(self) -> float | None:
+        n = len(self.results)
+        passed = sum(1 for *_, err in self.results if err is None)
+        if n == 0:
+            raise CheckFailed(f"{self.name}: no checks ran.")
+        if passed == n:
+            if grading():
+                print(f"{self.name}: all {n} checks passed.")
+            else:
+                print(
+                    f"{self.name}: the {n} visible checks passed. "
+                    "More checks run when your notebook is graded."
+                )
+            return None
+        if passed == 0:
+            raise CheckFailed(f"{self.name}: 0 of {n} checks passed.\n" + self.report())
+        score = self.score()
+        print(f"{self.name}: {passed} of {n} checks passed ({score:g} of {self.points:g} points).")
+        print(self.report())
+        return score
+
+
+# --------------------------------------------------------------------------- exam questions
+def check_exam_format(exam_answers: Callable, questions: Sequence[str], choices: str = "ABCD") -> dict:
+    """Visible check for ``exam_answers()``: a dict with one letter per question."""
+    answers = call(exam_answers, what="exam_answers()")
+    if not isinstance(answers, dict):
+        raise CheckFailed(f"exam_answers() should return a dict like {{'q1': 'B', ...}}, got {type(answers).__name__}.")
+    normalized = {str(k).strip().lower(): v for k, v in answers.items()}
+    missing = [q for q in questions if q not in normalized]
+    if missing:
+        raise CheckFailed(f"exam_answers() has no answer for {', '.join(missing)}.")
+    for q in questions:
+        v = normalized[q]
+        if not isinstance(v, str) or v.strip().upper() not in choices:
+            raise CheckFailed(f"exam_answers()['{q}'] should be one of the letters {', '.join(choices)}, got {v!r}.")
+    print(f"exam_answers(): {len(questions)} answers in the right format. They are scored when your notebook is graded.")
+    return {q: normalized[q].strip().upper() for q in questions}
+
+
+def grade_exam(exam_answers: Callable, key: dict[str, tuple[str, str]], points_per_question: float = 1.0):
+    """Hidden check: one point per right letter, and why the right answer is right."""
+    try:
+        answers = check_exam_format(exam_answers, list(key))
+    except CheckFailed as exc:
+        raise CheckFailed(str(exc)) from None
+    right = 0
+    for q, (letter, why) in key.items():
+        ok = answers[q] == letter.upper()
+        right += ok
+        mark = "right" if ok else f"wrong (you answered {answers[q]})"
+        print(f"{q}: {mark}. The answer is {letter}: {why}")
+    earned = right * points_per_question
+    total = len(key) * points_per_question
+    if right == len(key):
+        return None
+    if right == 0:
+        raise CheckFailed(f"exam_answers(): 0 of {len(key)} right; read the explanations above.")
+    return float(earned)

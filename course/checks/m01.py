@@ -1,0 +1,232 @@
+"""Checks for module 01: overfitting and regularization.
+
+Each ``check_*`` function calls the learner's function on one case, compares it with an
+independent oracle (Keras' own regularizers and EarlyStopping callback where one exists) and,
+when the answer is wrong, names the misconception that explains it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import CheckFailed, as_array, as_float, call, expect, expect_close
+
+
+def _arrays(weights: Any) -> list[np.ndarray]:
+    if isinstance(weights, (list, tuple)) and weights and not np.isscalar(weights[0]):
+        return [np.asarray(w, dtype=float) for w in weights]
+    return [np.asarray(weights, dtype=float)]
+
+
+def _keras_penalty(kind: str, weights: Any, lam: float) -> float:
+    import keras
+
+    reg = keras.regularizers.L1(lam) if kind == "l1" else keras.regularizers.L2(lam)
+    return float(sum(float(keras.ops.convert_to_numpy(reg(keras.ops.convert_to_tensor(w, dtype="float64")))) for w in _arrays(weights)))
+
+
+def check_l1_penalty(l1_penalty: Callable, weights: Any, lam: float) -> None:
+    expected = _keras_penalty("l1", weights, lam)
+    ws = _arrays(weights)
+    got = as_float(call(l1_penalty, weights, lam), f"l1_penalty(..., lam={lam})")
+    expect_close(
+        got,
+        expected,
+        f"l1_penalty(..., lam={lam})",
+        misconceptions=[
+            (lam * sum(float(np.sum(w**2)) for w in ws), "That is lam * sum(w**2): the L2 penalty, not L1 (L1 uses |w|)."),
+            (lam * sum(float(np.sum(w)) for w in ws), "That is lam * sum(w): take the absolute value |w| first, or negative weights cancel positive ones."),
+            (sum(float(np.sum(np.abs(w))) for w in ws), "That is sum(|w|) without lam: multiply by the strength lam."),
+            (lam * float(np.sum(np.abs(ws[-1]))), "Only the last array was counted: sum |w| over every array in the list."),
+            (lam * float(np.sum(np.abs(ws[0]))), "Only the first array was counted: sum |w| over every array in the list."),
+            (lam * sum(float(np.mean(np.abs(w))) for w in ws), "That is a mean of |w|: Keras' L1 penalty is a sum, not a mean."),
+        ],
+    )
+
+
+def check_l2_penalty(l2_penalty: Callable, weights: Any, lam: float) -> None:
+    expected = _keras_penalty("l2", weights, lam)
+    ws = _arrays(weights)
+    got = as_float(call(l2_penalty, weights, lam), f"l2_penalty(..., lam={lam})")
+    expect_close(
+        got,
+        expected,
+        f"l2_penalty(..., lam={lam})",
+        misconceptions=[
+            (expected / 2, "That is half the Keras value: keras.regularizers.L2 has no 1/2 factor (some textbooks add one)."),
+            (lam * np.sqrt(sum(float(np.sum(w**2)) for w in ws)), "That is lam * ||w||: the penalty uses the squared norm sum(w**2), no square root."),
+            (lam * sum(float(np.sum(np.abs(w))) for w in ws), "That is lam * sum(|w|): the L1 penalty, not L2."),
+            (sum(float(np.sum(w**2)) for w in ws), "That is sum(w**2) without lam: multiply by the strength lam."),
+            (lam * float(np.sum(ws[-1] ** 2)), "Only the last array was counted: sum over every array in the list."),
+            (lam * float(np.sum(ws[0] ** 2)), "Only the first array was counted: sum over every array in the list."),
+            (lam * sum(float(np.mean(w**2)) for w in ws), "That is a mean of w**2: Keras' L2 penalty is a sum, not a mean."),
+        ],
+    )
+
+
+def check_soft_threshold(soft_threshold: Callable, w: Any, t: float) -> None:
+    w_arr = np.asarray(w, dtype=float)
+    expected = np.sign(w_arr) * np.maximum(np.abs(w_arr) - t, 0.0)
+    got = as_array(call(soft_threshold, w, t), f"soft_threshold(w, t={t})")
+    expect_close(
+        got,
+        expected,
+        f"soft_threshold(w, t={t})",
+        misconceptions=[
+            (w_arr * (np.abs(w_arr) > t), "Weights above the threshold were kept unchanged: that is hard thresholding. The L1 step also shrinks the survivors by t."),
+            (np.maximum(np.abs(w_arr) - t, 0.0), "The sign is lost: multiply by sign(w) so negative weights stay negative."),
+            (w_arr - t * np.sign(w_arr), "Small weights crossed zero: clip |w| - t at 0 so they land exactly on zero."),
+            (np.sign(w_arr) * np.maximum(np.abs(w_arr) - t / 2, 0.0), "The threshold was halved: the proximal step of t*|w| subtracts t, not t/2."),
+        ],
+    )
+    small = np.abs(w_arr) <= t
+    if small.any():
+        expect(bool(np.all(got.reshape(w_arr.shape)[small] == 0.0)), "Weights with |w| <= t must become exactly 0.0: that is how L1 makes models sparse.")
+
+
+def check_dropout_identity(dropout_forward: Callable, rate: float, training: bool) -> None:
+    x = np.arange(1.0, 13.0).reshape(3, 4)
+    out = as_array(call(dropout_forward, x, rate, training, np.random.default_rng(0)), "dropout_forward(...)")
+    when = "when training=False" if not training else "when rate == 0"
+    expect(out.shape == x.shape, f"dropout_forward must keep the shape {x.shape}, got {out.shape}.")
+    if rate > 0 and np.allclose(out, x * (1 - rate)):
+        raise CheckFailed(f"dropout_forward {when} returned x * (1 - rate): that is the old (non-inverted) dropout. With inverted dropout, inference returns x unchanged.")
+    expect_close(out, x, f"dropout_forward(x, rate={rate}, training={training}) {when}: it must return x unchanged")
+
+
+def check_dropout_training(dropout_forward: Callable, rate: float, shape=(400, 250), seed: int = 1) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.5, 2.0, size=shape)
+    out = as_array(call(dropout_forward, x, rate, True, np.random.default_rng(seed + 100)), "dropout_forward(...)")
+    expect(out.shape == x.shape, f"dropout_forward must keep the shape {x.shape}, got {out.shape}.")
+    kept = out != 0
+    scaled = x / (1 - rate)
+    frac = kept.mean()
+    if np.allclose(out[kept], x[kept]):
+        raise CheckFailed("Kept units were not rescaled: inverted dropout divides them by (1 - rate) so the expected activation stays the same.")
+    if np.allclose(out[kept], x[kept] * (1 - rate)):
+        raise CheckFailed("Kept units were multiplied by (1 - rate): inverted dropout divides by (1 - rate) during training.")
+    if abs(frac - rate) < 0.02 and abs(rate - 0.5) > 0.05:
+        raise CheckFailed(f"About {frac:.0%} of units were kept with rate={rate}: rate is the probability to DROP a unit, so keep each with probability 1 - rate.")
+    expect(bool(np.allclose(out[kept], scaled[kept], rtol=1e-6)), "Every kept unit must equal x / (1 - rate); some outputs are neither 0 nor x / (1 - rate).")
+    n = x.size
+    tol = 5 * np.sqrt(rate * (1 - rate) / n) + 1e-9
+    expect(abs(frac - (1 - rate)) <= tol, f"Kept fraction {frac:.4f}, expected about 1 - rate = {1 - rate:.4f}.")
+    rows_identical = out.shape[0] > 1 and np.all(kept == kept[0:1, :])
+    expect(not rows_identical, "Every example (row) dropped the same units: draw an independent mask for each element.")
+    ratio = out.mean() / x.mean()
+    expect(abs(ratio - 1) < 0.05, f"The mean activation changed by a factor {ratio:.3f}; inverted dropout preserves it in expectation.")
+
+
+def keras_early_stopping(val_losses, patience: int) -> tuple[int, int]:
+    """What Keras' EarlyStopping actually does on this sequence of validation losses."""
+    import keras
+
+    class _Model:
+        stop_training = False
+
+        def get_weights(self):
+            return []
+
+        def set_weights(self, weights):
+            pass
+
+    cb = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True, verbose=0)
+    model = _Model()
+    cb.set_model(model)
+    cb.on_train_begin()
+    stop = len(val_losses) - 1
+    for epoch, loss in enumerate(val_losses):
+        cb.on_epoch_end(epoch, {"val_loss": float(loss)})
+        if model.stop_training:
+            stop = epoch
+            break
+    best = int(cb.best_epoch)
+    return stop, best
+
+
+def check_early_stopping(early_stopping_epochs: Callable, val_losses, patience: int) -> None:
+    expected = keras_early_stopping(val_losses, patience)
+    label = f"early_stopping_epochs({list(np.round(np.asarray(val_losses, float), 4))}, patience={patience})"
+    got = call(early_stopping_epochs, val_losses, patience, what=label)
+    try:
+        pair = tuple(int(v) for v in got)
+    except Exception:
+        raise CheckFailed(f"{label} should return a pair (stop_epoch, best_epoch), got {got!r}.") from None
+    expect(len(pair) == 2, f"{label} should return a pair (stop_epoch, best_epoch), got {got!r}.")
+    if pair == expected:
+        return
+    stop, best = expected
+    hints = []
+    if pair == (stop + 1, best + 1):
+        hints.append("Both are one too high: epochs are 0-based here, like the `epoch` Keras passes to callbacks.")
+    elif pair == (best, stop):
+        hints.append("The two values are swapped: return (stop_epoch, best_epoch).")
+    else:
+        if pair[0] == stop + 1 and stop < len(val_losses) - 1:
+            hints.append("stop_epoch is one too late: training stops at the end of the epoch where `patience` epochs in a row have not improved.")
+        if pair[0] == stop - 1:
+            hints.append("stop_epoch is one too early: `patience` counts epochs without improvement after the best one.")
+        if pair[1] != best:
+            vl = np.asarray(val_losses, float)
+            last_min = int(len(vl[: stop + 1]) - 1 - np.argmin(vl[: stop + 1][::-1]))
+            if pair[1] == last_min and last_min != best:
+                hints.append("best_epoch took a later epoch with an equal loss: improvement means strictly lower (min_delta=0), so ties keep the earlier epoch.")
+            elif pair[1] == int(np.argmin(vl)) and int(np.argmin(vl)) > stop:
+                hints.append("best_epoch looked past stop_epoch: epochs after training stops never run.")
+            elif pair[1] == pair[0]:
+                hints.append("best_epoch is the last epoch: with restore_best_weights=True Keras keeps the weights of the lowest val_loss, not the last.")
+        if pair[0] == len(val_losses) - 1 and stop < len(val_losses) - 1:
+            hints.append("Training never stopped early: count epochs since the last strict improvement and stop when that count reaches patience.")
+    raise CheckFailed(f"{label}: expected {expected}, got {pair}. " + " ".join(hints))
+
+
+def check_regularized_model(build_regularized_model: Callable, n_features: int, hidden_units, dropout_rate: float, l2: float) -> None:
+    import keras
+
+    label = f"build_regularized_model({n_features}, {list(hidden_units)}, {dropout_rate}, {l2})"
+    model = call(build_regularized_model, n_features, hidden_units, dropout_rate, l2, what=label)
+    expect(isinstance(model, keras.Model), f"{label} should return a keras Model, got {type(model).__name__}.")
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
+    drops = [layer for layer in layers if isinstance(layer, keras.layers.Dropout)]
+    expect(len(dense) == len(hidden_units) + 1, f"{label}: expected {len(hidden_units)} hidden Dense layers plus one output Dense, found {len(dense)} Dense layers.")
+    for i, (layer, units) in enumerate(zip(dense[:-1], hidden_units)):
+        expect(layer.units == units, f"Hidden Dense layer {i} has {layer.units} units, expected {units}.")
+        reg = layer.kernel_regularizer
+        if reg is None:
+            if layer.activity_regularizer is not None or layer.bias_regularizer is not None:
+                raise CheckFailed(f"Hidden Dense layer {i} regularizes its activity or bias: the contract (and the usual practice) is an L2 penalty on the kernel (kernel_regularizer).")
+            raise CheckFailed(f"Hidden Dense layer {i} has no kernel_regularizer: add keras.regularizers.L2(l2).")
+        cfg = reg.get_config()
+        if cfg.get("l1", 0) and not cfg.get("l2", 0):
+            raise CheckFailed(f"Hidden Dense layer {i} uses an L1 regularizer: the exercise asks for L2 (shrinkage, not sparsity).")
+        expect(abs(float(cfg.get("l2", 0.0)) - l2) <= 1e-6 * max(1.0, l2) and not cfg.get("l1", 0), f"Hidden Dense layer {i}: expected L2 strength {l2}, found {cfg}.")
+    expect(len(drops) == len(hidden_units), f"{label}: expected one Dropout after each hidden layer ({len(hidden_units)}), found {len(drops)}.")
+    for d in drops:
+        expect(abs(float(d.rate) - dropout_rate) < 1e-9, f"Dropout rate is {d.rate}, expected {dropout_rate}.")
+    # order: Dense, Dropout, Dense, Dropout, ..., Dense(out)
+    kinds = ["D" if isinstance(layer, keras.layers.Dense) else "X" if isinstance(layer, keras.layers.Dropout) else "?" for layer in layers]
+    want = "DX" * len(hidden_units) + "D"
+    seq = "".join(k for k in kinds if k in "DX")
+    if seq != want:
+        if seq.endswith("X"):
+            raise CheckFailed("A Dropout layer comes after the output layer: dropout belongs after hidden layers, never on the prediction.")
+        raise CheckFailed(f"Layer order should be Dense, Dropout per hidden layer, then the output Dense; found {''.join(type(layer).__name__ + ' ' for layer in layers)}.")
+    out = dense[-1]
+    act = getattr(out.activation, "__name__", str(out.activation))
+    if out.units == 2 and act == "softmax":
+        raise CheckFailed("The output is a 2-unit softmax: for binary classification with this contract use one sigmoid unit (and binary cross-entropy).")
+    expect(out.units == 1, f"The output layer has {out.units} units, expected 1.")
+    expect(act == "sigmoid", f"The output activation is {act}, expected sigmoid: it turns the logit into a probability.")
+    expect(tuple(model.input_shape)[-1] == n_features, f"The model expects {tuple(model.input_shape)[-1]} input features, expected {n_features}.")
+    expect(getattr(model, "optimizer", None) is not None and getattr(model, "compiled", True), "The model is not compiled: call model.compile(optimizer=..., loss='binary_crossentropy').")
+    loss = getattr(model, "loss", None)
+    loss_name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
+    expect("binary" in str(loss_name).lower() or "bce" in str(loss_name).lower(), f"The loss is {loss_name!r}: use binary cross-entropy for a sigmoid output.")
+    # the L2 penalty must appear in model.losses once the model has run
+    x = np.zeros((2, n_features), dtype="float32")
+    model(x, training=False)
+    expect(len(model.losses) == len(hidden_units), f"model.losses has {len(model.losses)} penalty terms, expected one per hidden layer.")

@@ -1,0 +1,245 @@
+"""Grade one submission with the real nbgrader, in a scratch course directory of its own.
+
+:func:`grade_notebook` is the one entry point: the CLI, the tests and the benchmark call it,
+and a batch grader can call it once per submission in parallel, since nothing is shared
+between calls but the read-only source/ and release/ folders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import paths
+from .build import make_course_dir, nbgrader
+from .nbgrader_ext import COMMON_IDS, grade_ids, restore_structure
+from .paths import CourseError
+
+STUDENT = "learner"
+
+
+@dataclass
+class ExerciseScore:
+    id: str
+    score: float | None
+    max_score: float
+    kind: str  # "auto" (a test cell) or "manual" (a written answer for the instructor)
+
+
+@dataclass
+class GradeResult:
+    module: str
+    notebook: str
+    score: float
+    max_score: float
+    auto_max_score: float
+    exercises: list[ExerciseScore]
+    notes: list[str] = field(default_factory=list)
+    feedback_html: str | None = None
+    seconds: float = 0.0
+    phases: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read a notebook or raise a CourseError that says what is wrong with the file."""
+    if not path.exists():
+        raise CourseError(f"No such file: {path}")
+    if path.is_dir():
+        raise CourseError(f"{path} is a folder; give the path of a .ipynb notebook or a module number such as 01.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CourseError(f"{path} is not a text file, so it cannot be a notebook.") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CourseError(
+            f"{path} is not valid notebook JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
+            "If you edited it by hand, restore it from JupyterLab's File > Revert, or start again from release/."
+        ) from None
+    if not isinstance(raw, dict) or "cells" not in raw:
+        raise CourseError(f"{path} is JSON but not a Jupyter notebook (it has no 'cells').")
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as exc:
+        raise CourseError(f"{path} is not a readable notebook: {exc}") from None
+    return nb
+
+
+def detect_module(nb) -> str | None:
+    """Which course module a notebook belongs to, from its metadata and its grade ids."""
+    declared = nb.metadata.get("course", {}).get("module") if isinstance(nb.metadata.get("course"), dict) else None
+    ids = set(grade_ids(nb)) - COMMON_IDS
+    best, best_hits = None, 0
+    for m in paths.available_modules():
+        rel = paths.release_notebook(m)
+        if not rel.exists():
+            continue
+        hits = len(ids & (set(grade_ids(nbformat.read(str(rel), as_version=4))) - COMMON_IDS))
+        if hits > best_hits:
+            best, best_hits = m, hits
+    if best is not None:
+        return best
+    return declared if declared in paths.MODULES else None
+
+
+def default_notebook(module: str) -> Path:
+    return paths.WORK / module / f"{module}.ipynb"
+
+
+def resolve_target(target: str, module: str | None = None) -> tuple[Path, str]:
+    """``target`` is a notebook path or a module name (then the learner's working copy)."""
+    as_path = Path(target)
+    if as_path.suffix == ".ipynb" or as_path.exists() or os.sep in target:
+        nb = read_notebook(as_path)
+        found = detect_module(nb)
+        if module is not None:
+            module = paths.resolve_module(module)
+            if found is not None and found != module:
+                raise CourseError(f"{as_path} is the notebook of module {found}, not {module}. Grade it as {found}, or pick the right file.")
+            if found is None:
+                raise CourseError(f"{as_path} is not a notebook of module {module}: none of its graded cells belong to it.")
+            return as_path, module
+        if found is None:
+            raise CourseError(
+                f"{as_path} is not one of this course's notebooks: none of its cells carry the course's grading "
+                "metadata. Start from your copy in work/ (made by `make start`) or from release/."
+            )
+        return as_path, found
+    module = paths.resolve_module(target)
+    path = default_notebook(module)
+    if not path.exists():
+        raise CourseError(f"You have no working copy of {module} yet ({path}). Run `make start` (or `course start`) to create it.")
+    read_notebook(path)
+    return path, module
+
+
+def grade_notebook(
+    notebook: str | Path,
+    module: str | None = None,
+    *,
+    timeout: int | None = None,
+    feedback_to: str | Path | None = None,
+    feedback: bool = True,
+    keep_scratch: bool = False,
+) -> GradeResult:
+    """Autograde one notebook and generate its feedback; the learner's file is only read."""
+    started = time.perf_counter()
+    path, module = resolve_target(str(notebook), module)
+    if not paths.source_notebook(module).exists():
+        raise CourseError(f"Module {module} is not written yet, so it cannot be graded.")
+    submitted = read_notebook(path)
+    release = nbformat.read(str(paths.release_notebook(module)), as_version=4)
+    restored, notes = restore_structure(submitted, release)
+
+    root = make_course_dir([module])
+    try:
+        env_timeout = {"COURSE_CELL_TIMEOUT": str(timeout)} if timeout else {}
+        old = {k: os.environ.get(k) for k in env_timeout}
+        os.environ.update(env_timeout)
+        try:
+            phases = {}
+            t = time.perf_counter()
+            proc = nbgrader(root, "generate_assignment", module, "--force")
+            phases["generate_assignment"] = round(time.perf_counter() - t, 2)
+            if proc.returncode != 0:
+                raise CourseError(f"Could not prepare module {module} for grading:\n{proc.stderr[-2000:]}")
+            dest = root / "submitted" / STUDENT / module
+            dest.mkdir(parents=True)
+            nbformat.write(restored, str(dest / f"{module}.ipynb"))
+            t = time.perf_counter()
+            proc = nbgrader(root, "autograde", module, "--student", STUDENT, "--create", "--force")
+            phases["autograde"] = round(time.perf_counter() - t, 2)
+            if proc.returncode != 0:
+                raise CourseError(f"nbgrader could not autograde {path}:\n{_log_tail(proc.stderr)}")
+            t = time.perf_counter()
+            if feedback:
+                proc = nbgrader(root, "generate_feedback", module, "--student", STUDENT, "--force")
+            phases["generate_feedback"] = round(time.perf_counter() - t, 2)
+            if feedback and proc.returncode != 0:
+                raise CourseError(f"nbgrader could not generate feedback for {path}:\n{_log_tail(proc.stderr)}")
+        finally:
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        result = _read_scores(root, module, path)
+        result.notes = notes
+        result.phases = phases
+        html = root / "feedback" / STUDENT / module / f"{module}.html"
+        if html.exists():
+            out = Path(feedback_to) if feedback_to else path.parent / f"{path.stem}.feedback.html"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(html, out)
+            result.feedback_html = str(out)
+    finally:
+        if keep_scratch:
+            print(f"scratch course directory kept: {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    result.seconds = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _log_tail(text: str, lines: int = 25) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def _read_scores(root: Path, module: str, path: Path) -> GradeResult:
+    from nbgrader.api import Gradebook
+
+    db = f"sqlite:///{root / 'gradebook.db'}"
+    with Gradebook(db, course_id=paths.COURSE_ID) as gb:
+        nb = gb.find_submission_notebook(module, module, STUDENT)
+        order = {c.name: i for i, c in enumerate(gb.find_notebook(module, module).source_cells)}
+        exercises = []
+        for g in sorted(nb.grades, key=lambda g: order.get(g.name, 1_000)):
+            manual = g.cell.cell_type == "markdown"
+            score = None if manual and g.needs_manual_grade else float(g.score)
+            exercises.append(ExerciseScore(g.name, score, float(g.max_score), "manual" if manual else "auto"))
+    auto = [e for e in exercises if e.kind == "auto"]
+    return GradeResult(
+        module=module,
+        notebook=str(path),
+        score=round(sum(e.score or 0.0 for e in exercises), 4),
+        max_score=sum(e.max_score for e in exercises),
+        auto_max_score=sum(e.max_score for e in auto),
+        exercises=exercises,
+    )
+
+
+def format_table(result: GradeResult) -> str:
+    width = max(len(e.id) for e in result.exercises) if result.exercises else 10
+    lines = [f"{result.module}: {Path(result.notebook).name}", ""]
+    lines.append(f"  {'exercise':<{width}}  {'score':>7}")
+    lines.append(f"  {'-' * width}  {'-' * 7}")
+    for e in result.exercises:
+        if e.score is None:
+            shown = f"  -/{e.max_score:g}  (written answer: graded by an instructor)"
+        else:
+            mark = "" if e.score >= e.max_score else "  <-"
+            shown = f"{e.score:>3g}/{e.max_score:g}{mark}"
+        lines.append(f"  {e.id:<{width}}  {shown}")
+    auto_score = sum(e.score or 0 for e in result.exercises if e.kind == "auto")
+    lines += ["", f"  automatic points: {auto_score:g} of {result.auto_max_score:g}"]
+    manual = result.max_score - result.auto_max_score
+    if manual:
+        lines.append(f"  written answers:  {manual:g} more points, graded by an instructor")
+    for n in result.notes:
+        lines.append(f"  note: {n}")
+    if result.feedback_html:
+        lines += ["", f"  feedback (open in a browser): {result.feedback_html}"]
+    return "\n".join(lines)

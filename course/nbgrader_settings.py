@@ -1,0 +1,80 @@
+"""The one nbgrader configuration, shared by the repository's nbgrader_config.py (instructors)
+and by the scratch course directories that `course grade` and `course build` create."""
+
+from __future__ import annotations
+
+import os
+
+from . import paths
+
+#: Seconds a single cell may run while autograding before it is interrupted. The solved
+#: notebooks' slowest cell takes a few seconds; a learner's infinite loop costs only this.
+CELL_TIMEOUT = int(os.environ.get("COURSE_CELL_TIMEOUT", "60"))
+
+#: Environment every grading kernel inherits: TensorFlow's C++ log lines and oneDNN notices
+#: go to stderr at import, and must never reach a test cell's output.
+QUIET_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "PYTHONHASHSEED": "0",
+    "KERAS_BACKEND": "tensorflow",
+    "CUDA_VISIBLE_DEVICES": "",
+}
+
+
+def apply(c, root: str | None = None) -> None:
+    """Fill an nbgrader config object ``c``."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        Execute,
+        IgnorePattern,
+        LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
+        SaveAutoGrades,
+    )
+
+    from .nbgrader_ext import RestoreStructure, StderrToStdout
+
+    os.environ.update(QUIET_ENV)
+    c.CourseDirectory.course_id = paths.COURSE_ID
+    if root is not None:
+        c.CourseDirectory.root = root
+    # the learner's notebook is restored to the release's shape before nbgrader checks it
+    c.Autograde.sanitize_preprocessors = [
+        ClearOutput,
+        DeduplicateIds,
+        OverwriteKernelspec,
+        RestoreStructure,
+        OverwriteCells,
+        CheckCellMetadata,
+    ]
+    c.Autograde.autograde_preprocessors = [
+        Execute,
+        StderrToStdout,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+    c.Execute.timeout = CELL_TIMEOUT
+    c.Execute.interrupt_on_timeout = True
+    c.Execute.error_on_timeout = {
+        "ename": "CellTimeoutError",
+        "evalue": f"this cell ran longer than {CELL_TIMEOUT} s and was stopped",
+        "traceback": [
+            f"CellTimeoutError: this cell ran longer than {CELL_TIMEOUT} s and was stopped "
+            "(an infinite loop?). The remaining cells were still graded."
+        ],
+    }
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    # release/ must be reproducible byte for byte
+    c.GenerateAssignment.create_assignment = True
+    c.ClearOutput.remove_metadata_fields = ["collapsed", "scrolled", "execution"]

@@ -1,0 +1,18 @@
+"""nbgrader configuration for instructors: run nbgrader's commands from this folder.
+
+    nbgrader generate_assignment 01_overfitting_regularization   # source/ -> release/
+    nbgrader collect / autograde / formgrader / generate_feedback / export
+
+The settings live in course/nbgrader_settings.py, shared with `course grade` and `course build`
+so the local grader and the instructor's grader can never disagree.
+"""
+
+from course.nbgrader_settings import apply
+from course.paths import MODULES
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+apply(c)
+
+#: The course's five assignments (nbgrader adds each to the gradebook when it is generated;
+#: `make instructor` registers all of them up front).
+ASSIGNMENTS = list(MODULES)
