@@ -147,9 +147,26 @@ def keras_early_stopping(val_losses, patience: int) -> tuple[int, int]:
     return stop, best
 
 
+def _early_stop_rule(val_losses, patience, *, strict=True, extra_wait=0, global_best=False):
+    """The stopping rule with one knob turned: the usual mistakes, simulated."""
+    vl = [float(v) for v in val_losses]
+    best, best_epoch, wait, stop = float("inf"), 0, 0, len(vl) - 1
+    for epoch, loss in enumerate(vl):
+        if loss < best or (not strict and loss <= best):
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience + extra_wait:
+                stop = epoch
+                break
+    if global_best:
+        best_epoch = int(np.argmin(vl))
+    return stop, best_epoch
+
+
 def check_early_stopping(early_stopping_epochs: Callable, val_losses, patience: int) -> None:
     expected = keras_early_stopping(val_losses, patience)
-    label = f"early_stopping_epochs({list(np.round(np.asarray(val_losses, float), 4))}, patience={patience})"
+    label = f"early_stopping_epochs({[round(float(v), 4) for v in val_losses]}, patience={patience})"
     got = call(early_stopping_epochs, val_losses, patience, what=label)
     try:
         pair = tuple(int(v) for v in got)
@@ -159,28 +176,18 @@ def check_early_stopping(early_stopping_epochs: Callable, val_losses, patience: 
     if pair == expected:
         return
     stop, best = expected
-    hints = []
-    if pair == (stop + 1, best + 1):
-        hints.append("Both are one too high: epochs are 0-based here, like the `epoch` Keras passes to callbacks.")
-    elif pair == (best, stop):
-        hints.append("The two values are swapped: return (stop_epoch, best_epoch).")
-    else:
-        if pair[0] == stop + 1 and stop < len(val_losses) - 1:
-            hints.append("stop_epoch is one too late: training stops at the end of the epoch where `patience` epochs in a row have not improved.")
-        if pair[0] == stop - 1:
-            hints.append("stop_epoch is one too early: `patience` counts epochs without improvement after the best one.")
-        if pair[1] != best:
-            vl = np.asarray(val_losses, float)
-            last_min = int(len(vl[: stop + 1]) - 1 - np.argmin(vl[: stop + 1][::-1]))
-            if pair[1] == last_min and last_min != best:
-                hints.append("best_epoch took a later epoch with an equal loss: improvement means strictly lower (min_delta=0), so ties keep the earlier epoch.")
-            elif pair[1] == int(np.argmin(vl)) and int(np.argmin(vl)) > stop:
-                hints.append("best_epoch looked past stop_epoch: epochs after training stops never run.")
-            elif pair[1] == pair[0]:
-                hints.append("best_epoch is the last epoch: with restore_best_weights=True Keras keeps the weights of the lowest val_loss, not the last.")
-        if pair[0] == len(val_losses) - 1 and stop < len(val_losses) - 1:
-            hints.append("Training never stopped early: count epochs since the last strict improvement and stop when that count reaches patience.")
-    raise CheckFailed(f"{label}: expected {expected}, got {pair}. " + " ".join(hints))
+    mistakes = [
+        ((stop + 1, best + 1), "Both are one too high: epochs are 0-based here, like the `epoch` Keras passes to callbacks."),
+        ((best, stop), "The two values are swapped: return (stop_epoch, best_epoch)."),
+        (_early_stop_rule(val_losses, patience, strict=False), "An equal loss was counted as an improvement: improvement means strictly lower (min_delta=0), so a tie neither resets the patience counter nor moves best_epoch."),
+        (_early_stop_rule(val_losses, patience, extra_wait=1), "stop_epoch is one too late: training stops at the end of the epoch where `patience` epochs in a row have not improved (count >= patience, not > patience)."),
+        (_early_stop_rule(val_losses, patience, extra_wait=-1) if patience > 1 else None, "stop_epoch is one too early: `patience` epochs without improvement must pass before stopping."),
+        (_early_stop_rule(val_losses, patience, global_best=True), "best_epoch looked past stop_epoch: epochs after training stops never run, so only losses up to stop_epoch count."),
+        ((stop, stop), "best_epoch is the last epoch: with restore_best_weights=True Keras keeps the weights of the lowest val_loss, not the last."),
+        ((len(val_losses) - 1, best), "Training never stopped early: count epochs since the last strict improvement and stop when that count reaches patience."),
+    ]
+    hint = next((msg for value, msg in mistakes if value == pair), "")
+    raise CheckFailed(f"{label}: expected {expected}, got {pair}. {hint}".strip())
 
 
 def check_regularized_model(build_regularized_model: Callable, n_features: int, hidden_units, dropout_rate: float, l2: float) -> None:
