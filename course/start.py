@@ -8,6 +8,13 @@ import shutil
 from . import paths
 
 
+def _show(path) -> str:
+    try:
+        return str(path.relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
+
+
 def ensure_work_copies() -> list[str]:
     messages = []
     for m in paths.available_modules():
@@ -17,7 +24,7 @@ def ensure_work_copies() -> list[str]:
         dest = paths.WORK / m / rel.name
         if dest.exists():
             if not filecmp.cmp(rel, dest, shallow=False):
-                messages.append(f"kept your work: {dest.relative_to(paths.ROOT)}")
+                messages.append(f"kept your work: {_show(dest)}")
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
         for item in rel.parent.iterdir():  # the notebook and any files shipped with it
@@ -27,5 +34,5 @@ def ensure_work_copies() -> list[str]:
                     shutil.copytree(item, target)
                 else:
                     shutil.copy2(item, target)
-        messages.append(f"new working copy: {dest.relative_to(paths.ROOT)}")
+        messages.append(f"new working copy: {_show(dest)}")
     return messages

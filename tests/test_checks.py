@@ -1,0 +1,96 @@
+"""The shared check helpers and the structure restorer, on small hand-made cases."""
+
+import copy
+
+import nbformat
+import numpy as np
+import pytest
+
+from course import paths
+from course.checks import CheckFailed, Exercise, expect_close
+from course.nbgrader_ext import restore_structure
+
+
+def test_exercise_full_marks_return_nothing(capsys, monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    ex = Exercise("f", points=2)
+    with ex.check("a"):
+        pass
+    assert ex.done() is None
+    out = capsys.readouterr().out
+    assert "visible checks passed" in out and "More checks run when your notebook is graded" in out
+    assert "all tests passed" not in out.lower()
+
+
+def test_exercise_partial_credit_returns_points_and_says_what_failed(capsys):
+    ex = Exercise("f", points=3)
+    with ex.check("good"):
+        pass
+    with ex.check("bad"):
+        raise CheckFailed("expected 1, got 2: precision, not recall")
+    assert ex.done() == pytest.approx(1.5)
+    assert "precision, not recall" in capsys.readouterr().out
+
+
+def test_exercise_with_no_passing_check_raises_with_every_message():
+    ex = Exercise("f", points=1)
+    with ex.check("one"):
+        raise NotImplementedError
+    with ex.check("two"):
+        raise ValueError("boom")
+    with pytest.raises(AssertionError, match="not implemented yet(.|\n)*boom"):
+        ex.done()
+
+
+def test_exercise_does_not_swallow_a_timeout_interrupt():
+    ex = Exercise("f", points=1)
+    with pytest.raises(KeyboardInterrupt):
+        with ex.check("hangs"):
+            raise KeyboardInterrupt
+
+
+def test_expect_close_accepts_lists_float32_and_names_misconceptions():
+    expect_close([1.0, 2.0], np.array([1, 2], dtype="float32"), "x")
+    expect_close(np.float32(0.1) * 3, 0.3, "x")
+    with pytest.raises(CheckFailed, match="that is precision"):
+        expect_close(0.5, 0.25, "recall", misconceptions=[(0.5, "that is precision")])
+    with pytest.raises(CheckFailed, match="shape"):
+        expect_close([1.0, 2.0, 3.0], [1.0, 2.0], "x")
+    with pytest.raises(CheckFailed, match="forget to `return`"):
+        expect_close(None, 1.0, "x")
+
+
+M = "01_overfitting_regularization"
+
+
+@pytest.fixture
+def release():
+    return nbformat.read(str(paths.release_notebook(M)), as_version=4)
+
+
+def _ids(nb):
+    return [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+
+
+def test_restore_is_a_no_op_on_an_intact_notebook(release):
+    nb, notes = restore_structure(release, release)
+    assert notes == [] and _ids(nb) == _ids(release)
+
+
+def test_restore_puts_deleted_cells_back_in_order(release):
+    damaged = copy.deepcopy(release)
+    damaged.cells = [c for c in damaged.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in ("test_l1_penalty", "setup", "l2_penalty")]
+    nb, notes = restore_structure(damaged, release)
+    assert [i for i in _ids(nb) if i] == [i for i in _ids(release) if i]
+    assert any("test_l1_penalty" in n for n in notes)
+
+
+def test_restore_ignores_foreign_and_duplicate_ids(release):
+    damaged = copy.deepcopy(release)
+    extra = copy.deepcopy(next(c for c in damaged.cells if _ids(nbformat.v4.new_notebook(cells=[c]))[0] == "test_l1_penalty"))
+    foreign = nbformat.v4.new_code_cell("x = 1")
+    foreign.metadata["nbgrader"] = {"grade_id": "test_roc_auc", "grade": True, "points": 5, "solution": False, "locked": True}
+    damaged.cells += [extra, foreign]
+    nb, notes = restore_structure(damaged, release)
+    ids = [i for i in _ids(nb) if i]
+    assert ids.count("test_l1_penalty") == 1 and "test_roc_auc" not in ids
