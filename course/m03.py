@@ -54,7 +54,7 @@ def fraud_classifier_scores(seed: int = 0):
 def worked_example():
     """The 10-example worked example of the notebook: labels, scores, and predictions at 0.5."""
     y_true = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
-    scores = np.array([0.95, 0.80, 0.60, 0.30, 0.70, 0.40, 0.35, 0.20, 0.10, 0.05])
+    scores = np.array([0.95, 0.80, 0.60, 0.30, 0.70, 0.55, 0.35, 0.20, 0.10, 0.05])
     y_pred = (scores >= 0.5).astype(int)
     return y_true, scores, y_pred
 
@@ -105,7 +105,7 @@ def plot_roc_pr_prevalence(sets: dict, seed: int = 0, title: str = "One classifi
         ax_pr.step(rec, prec, where="post", color=color, lw=2, label=f"prevalence {name}: AP = {average_precision_score(y, s):.3f}")
         random_scores = rng.random(len(y))
         p_r, r_r, _ = precision_recall_curve(y, random_scores)
-        ax_pr.plot(r_r[:-1], p_r[:-1], color=color, lw=0.8, alpha=0.45)
+        ax_pr.plot(r_r[:-1], p_r[:-1], color=color, lw=0.8, alpha=0.45, label=f"random scores at {name} (its actual PR curve)")
         ax_pr.axhline(rate, color=color, ls="--", lw=1.2, label=f"random classifier at {name}: precision = {rate:.2f}")
     ax_roc.plot([0, 1], [0, 1], color="grey", ls="--", lw=1.2, label="random classifier (any prevalence)")
     ax_roc.set_xlabel("false positive rate  FP / (FP + TN)")
@@ -116,7 +116,7 @@ def plot_roc_pr_prevalence(sets: dict, seed: int = 0, title: str = "One classifi
     ax_pr.set_ylabel("precision  TP / (TP + FP)")
     ax_pr.set_title("Precision-recall curve: collapses at 2%")
     ax_pr.set_ylim(0, 1.02)
-    ax_pr.legend(loc="upper right", fontsize=8)
+    ax_pr.legend(loc="center right", bbox_to_anchor=(1.0, 0.62), fontsize=8)
     for ax in (ax_roc, ax_pr):
         ax.set_xlim(-0.01, 1.01)
     fig.suptitle(title)
@@ -149,14 +149,18 @@ def plot_precision_recall_vs_threshold(y, scores, threshold=None, target_recall=
         p_t = tp / max(int(pred.sum()), 1)
         r_t = tp / max(int(y.sum()), 1)
         ax.axvline(threshold, color="black", lw=1.2)
-        ax.annotate(f"t = {threshold:.3f}\nrecall {r_t:.2f}, precision {p_t:.2f}", (threshold, r_t),
-                    textcoords="offset points", xytext=(10, -40), fontsize=9,
+        ax.plot([threshold, threshold], [r_t, p_t], "o", color="black", ms=5)
+        ax.annotate(f"t = {threshold:.3f}: recall {r_t:.2f}", (threshold, r_t),
+                    textcoords="offset points", xytext=(12, -28), fontsize=9,
+                    arrowprops={"arrowstyle": "->", "color": "black"})
+        ax.annotate(f"precision {p_t:.2f}: {pred.sum():,} flagged, {tp:,} of them positive", (threshold, p_t),
+                    textcoords="offset points", xytext=(-150, 40), fontsize=9,
                     arrowprops={"arrowstyle": "->", "color": "black"})
     ax.set_xlabel("threshold t (predict positive when score >= t)")
     ax.set_ylabel("precision / recall")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(title)
-    ax.legend(loc="center right", fontsize=8)
+    ax.legend(loc="center left", fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -58,21 +58,23 @@ def bootstrap_coefficients(X, y, n_boot: int = 200, seed: int = 0, make_model=No
     return np.array(coefs), np.array(r2)
 
 
-def low_variance_target(n: int = 300, n_features: int = 12, target_component: int = 10,
-                        noise: float = 0.5, seed: int = 0, scales=None):
-    """Features with a few high-variance directions; the target follows a LOW-variance one.
+def low_variance_target(n: int = 100, n_features: int = 36, n_latent: int = 12, target_component: int = 11,
+                        noise: float = 0.3, feature_noise: float = 0.25, seed: int = 0, scales=None):
+    """Correlated features driven by a few hidden directions; the target follows a LOW-variance one.
 
-    Latent directions have standard deviations falling geometrically from 3 to 0.5 and are
-    mixed by a random rotation, so every feature is correlated with every other.
-    ``y = 2 * z_k / sd_k + noise`` uses direction ``target_component`` (0-based, ranked by
-    variance), which PCA ranks near the bottom. ``scales`` optionally multiplies the columns
-    (different units). Returns ``(X, y)``.
+    ``n_latent`` hidden directions with standard deviations falling geometrically from 2 to 0.6
+    are spread over ``n_features`` features by a random orthonormal mixing (so the features are
+    strongly correlated), plus independent feature noise of standard deviation
+    ``feature_noise``. ``y = 2 * z_k / sd_k + noise`` follows hidden direction
+    ``target_component`` (0-based, ranked by variance; by default the weakest one), which PCA
+    ranks at the bottom of the structured part. ``scales`` optionally multiplies the columns (different units).
+    Returns ``(X, y)``.
     """
     rng = np.random.default_rng(seed)
-    sd = np.geomspace(3.0, 0.5, n_features)
-    Z = rng.normal(size=(n, n_features)) * sd
-    Q, _ = np.linalg.qr(rng.normal(size=(n_features, n_features)))
-    X = Z @ Q.T
+    sd = np.geomspace(2.0, 0.6, n_latent)
+    Z = rng.normal(size=(n, n_latent)) * sd
+    A, _ = np.linalg.qr(rng.normal(size=(n_features, n_latent)))
+    X = Z @ A.T + feature_noise * rng.normal(size=(n, n_features))
     y = 2.0 * Z[:, target_component] / sd[target_component] + noise * rng.normal(size=n)
     if scales is not None:
         X = X * np.asarray(scales, dtype=float)
@@ -115,6 +117,16 @@ def plot_bootstrap_coefficients(results: dict, true_coef=(1.0, 1.0),
     return fig
 
 
+def _plain_log_ticks(ax, top: float) -> None:
+    """Readable ticks (1, 2, 5, 10, 20, ...) on a log axis instead of powers of ten."""
+    from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
+
+    ticks = [m * 10**e for e in range(0, 6) for m in (1, 2, 5) if m * 10**e <= max(top * 1.5, 10)]
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def plot_vif_bars(vifs, names, title: str = "Variance inflation factor per feature"):
     """A bar per feature, coloured by the usual rules of thumb, with lines at VIF 5 and 10."""
     plt = _plt()
@@ -127,6 +139,7 @@ def plot_vif_bars(vifs, names, title: str = "Variance inflation factor per featu
     for i, v in enumerate(vifs):
         ax.annotate(f"{v:.1f}", (i, v), ha="center", va="bottom", fontsize=8)
     ax.set_yscale("log")
+    _plain_log_ticks(ax, vifs.max())
     ax.set_xlabel("feature")
     ax.set_ylabel("VIF = 1 / (1 − R²ⱼ)  (log scale)")
     ax.set_title(title)
@@ -149,6 +162,7 @@ def plot_vif_condition_vs_rho(rhos, max_vifs, conds, n_features: int = 2,
     a1.axhline(5, color="tab:orange", ls="--", lw=1, label="VIF = 5")
     a1.axhline(10, color="tab:red", ls="--", lw=1, label="VIF = 10")
     a1.set_yscale("log")
+    _plain_log_ticks(a1, float(np.max(max_vifs)))
     a1.set_xlabel("correlation ρ between the features")
     a1.set_ylabel("largest VIF (log scale)")
     a1.set_title("VIF")
@@ -157,6 +171,7 @@ def plot_vif_condition_vs_rho(rhos, max_vifs, conds, n_features: int = 2,
     a2.axhline(10, color="tab:orange", ls="--", lw=1, label="κ = 10")
     a2.axhline(30, color="tab:red", ls="--", lw=1, label="κ = 30")
     a2.set_yscale("log")
+    _plain_log_ticks(a2, 30.0)
     a2.set_xlabel("correlation ρ between the features")
     a2.set_ylabel("condition number κ of standardized X (log)")
     a2.set_title("Condition number")
@@ -181,16 +196,19 @@ def plot_explained_variance(ratios: dict, marks: dict | None = None,
         ax.bar(comps, r, color="tab:blue", alpha=0.7, label="this component")
         ax.step(comps, np.cumsum(r), where="mid", color="tab:red", label="cumulative")
         ax.plot(comps, np.cumsum(r), ".", color="tab:red")
+        lines = []
         for level, ls in ((0.9, ":"), (0.95, "--")):
             ax.axhline(level, color="grey", ls=ls, lw=1)
             need = int(np.searchsorted(np.cumsum(r), level - 1e-12) + 1)
-            ax.annotate(f"{level:.0%}: {need} components", (len(r), level), ha="right", va="bottom", fontsize=8)
+            lines.append(f"{level:.0%} of the variance: {need} components")
+        ax.text(0.97, 0.22, "\n".join(lines), transform=ax.transAxes, ha="right", va="bottom", fontsize=8,
+                bbox=dict(boxstyle="round", facecolor="white", alpha=0.9, edgecolor="lightgrey"))
         if marks and label in marks:
             idx, text = marks[label]
             ax.annotate(text, (idx + 1, r[idx]), xytext=(idx + 1 - 4, 0.45), fontsize=8,
                         arrowprops=dict(arrowstyle="->", color="black"))
         ax.set_ylim(0, 1.05)
-        ax.set_xticks(comps)
+        ax.set_xticks(comps if len(r) <= 12 else np.r_[1, np.arange(5, len(r) + 1, 5)])
         ax.set_xlabel("principal component")
         ax.set_ylabel("explained variance ratio")
         ax.set_title(label, fontsize=10)
@@ -204,7 +222,7 @@ def plot_cv_components(ks, curves: dict, best: dict | None = None,
                        title: str = "Choosing the number of components: cross-validated R²"):
     """``curves`` maps a model name to ``(cv_r2, train_r2)`` lists over ``ks``; ``best`` marks a k."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(8, 4.3))
+    fig, ax = plt.subplots(figsize=(9.5, 4.3))
     colors = ["tab:blue", "tab:red", "tab:green", "tab:purple"]
     for (name, (cv_r2, train_r2)), color in zip(curves.items(), colors):
         ax.plot(ks, cv_r2, "o-", color=color, label=f"{name}: cross-validated R²")
@@ -215,11 +233,12 @@ def plot_cv_components(ks, curves: dict, best: dict | None = None,
             ax.plot([k], [cv_r2[list(ks).index(k)]], "*", ms=16, color=color, markeredgecolor="black")
             ax.annotate(f"{name}: k = {k}", (k, cv_r2[list(ks).index(k)]), textcoords="offset points",
                         xytext=(-10, -22), fontsize=9, color=color)
-    ax.set_xticks(list(ks))
+    ax.set_xticks(list(ks) if len(ks) <= 20 else list(ks)[::2])
     ax.set_xlabel("number of components k")
     ax.set_ylabel("R²")
-    ax.set_ylim(-0.1, 1.0)
+    lowest = min(float(np.min(cv_r2)) for cv_r2, _ in curves.values())
+    ax.set_ylim(max(-0.5, min(-0.1, lowest - 0.05)), 1.0)
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig

@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import Preprocessor
 from nbformat.notebooknode import NotebookNode
+from traitlets import Bool
 
 from . import paths
 
@@ -137,6 +138,8 @@ def release_for(assignment_id: str, notebook_id: str) -> Path:
 class RestoreStructure(Preprocessor):
     """nbgrader sanitize step: :func:`restore_structure` against ``release/<assignment>/``."""
 
+    enabled = Bool(True)  # nbconvert preprocessors are off unless enabled
+
     def preprocess(self, nb, resources):
         nbg = resources.get("nbgrader", {})
         assignment = nbg.get("assignment")
@@ -155,6 +158,8 @@ class RestoreStructure(Preprocessor):
 
 class StderrToStdout(Preprocessor):
     """Relabel stderr stream outputs as stdout (prefixed) so noise does not zero a test cell."""
+
+    enabled = Bool(True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code":

@@ -50,13 +50,17 @@ def mixed_scale_case(n: int = 60, p: int = 5, seed: int = 1) -> np.ndarray:
     return X * np.geomspace(0.01, 100, p) + np.linspace(-50, 80, p)
 
 
+REG_FEATURES = 16
+
+
 def regression_case(n: int = 150, seed: int = 0, scaled: bool = True):
-    """Low-variance-target data; with ``scaled`` the columns get very different units."""
+    """Low-variance-target data (16 correlated features, not centered); with ``scaled`` the
+    columns also get very different units."""
     from course.m04 import low_variance_target
 
-    scales = np.geomspace(0.01, 100, 12) if scaled else None
-    X, y = low_variance_target(n=n, n_features=12, seed=seed, scales=scales)
-    return X + 7.0 * (np.arange(12) - 5), y
+    scales = np.geomspace(0.01, 100, REG_FEATURES) if scaled else None
+    X, y = low_variance_target(n=n, n_features=REG_FEATURES, n_latent=8, target_component=6, seed=seed, scales=scales)
+    return X + 7.0 * (np.arange(REG_FEATURES) - 5), y
 
 
 # --------------------------------------------------------------------------- VIF
@@ -107,7 +111,7 @@ def check_vif(vif: Callable, X: Any) -> None:
             (np.diag(np.linalg.inv(np.cov(Xa, rowvar=False))), "That is the diagonal of the inverse COVARIANCE matrix: use the inverse CORRELATION matrix (or multiply by each column's variance)."),
             (pair, "That uses only the largest PAIRWISE correlation: R²ⱼ must come from regressing column j on ALL the other columns together, which catches a column that is a combination of several others."),
         ]
-    if np.all(~np.isfinite(got)) or np.all(got > 1e8):
+    if np.all(~np.isfinite(got) | (np.abs(got) > 1e8)):
         raise CheckFailed(f"{what}: expected {np.round(expected, 4)}, got {got}. Every VIF is infinite, so every R²ⱼ was 1: leave column j OUT of the regressors when you predict column j.")
     expect_close(got, expected, what, rtol=1e-6, misconceptions=mistakes)
 
@@ -236,7 +240,7 @@ def _check_estimator(name: str, factory: Callable, reference: Callable, k: int, 
     try:
         got = _predict(fresh, Xtr, ytr, Xte)
     except Exception as exc:
-        raise CheckFailed(f"{label}: fitting on a 110x12 training set and predicting raised {type(exc).__name__}: {exc}") from None
+        raise CheckFailed(f"{label}: fitting on a 110x16 training set and predicting raised {type(exc).__name__}: {exc}") from None
     scale = float(np.std(expected)) or 1.0
     mistakes = []
     for make_alt, message in alternatives:
@@ -248,7 +252,7 @@ def _check_estimator(name: str, factory: Callable, reference: Callable, k: int, 
 
 
 def check_make_pcr(make_pcr: Callable, k: int) -> None:
-    p = 12
+    p = REG_FEATURES
     alternatives = [
         (lambda: _unscaled_pcr(k), "They match PCA + regression WITHOUT standardization: PCA chases the columns with the largest units. Put a StandardScaler before the PCA."),
         (lambda: reference_pls(k), "They match PLSRegression: principal component regression uses PCA directions (chosen without looking at y)."),
@@ -261,7 +265,7 @@ def check_make_pcr(make_pcr: Callable, k: int) -> None:
 
 
 def check_make_pls(make_pls: Callable, k: int) -> None:
-    p = 12
+    p = REG_FEATURES
     alternatives = [
         (lambda: _unscaled_pls(k), "They match PLSRegression(scale=False) on unstandardized features: keep PLS's default scale=True (or standardize first), or the columns with the largest units dominate the directions."),
         (lambda: reference_pcr(k), "They match principal component regression (PCA, then regression): PLS is PLSRegression, whose directions are chosen using y."),
@@ -314,6 +318,8 @@ def check_best_n_components(best_n_components: Callable, make_model: Callable, X
     table = ", ".join(f"k={k}: {s:.4f}" for k, s in enumerate(scores, start=1))
     head = f"{what}: expected {expected}, got {got}. Mean cross-validated R² per k: {table}."
     if got == expected - 1:
+        if expected == max_components:
+            raise CheckFailed(f"{head} Your answer is one too small: either k = {max_components} was never tried (loop over range(1, max_components + 1)) or you returned a 0-based index (np.argmax): return the NUMBER of components, index + 1.")
         raise CheckFailed(f"{head} Your answer is one too small: it looks like a 0-based index (np.argmax). Return the NUMBER of components, index + 1.")
     last_best = int(np.flatnonzero(scores >= best - 1e-12)[-1]) + 1
     if got == last_best and last_best != expected:

@@ -1,0 +1,407 @@
+"""Checks for module 02: vanishing and exploding gradients.
+
+Each ``check_*`` function calls the learner's function on one case, compares it with an
+independent oracle (a ``tf.GradientTape`` of its own, ``tf.clip_by_global_norm``, Keras'
+variance-scaling formulas, the contract's closed forms) and, when the answer is wrong, computes
+what each common mistake would have returned and names the misconception that matches.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import CheckFailed, _short, as_array, as_float, call, expect
+
+#: Gradient norms computed by two correct float32 implementations (kernels vs filtered
+#: trainable_variables, tf.norm vs np.linalg.norm) agree to ~1e-7 relative; every mistake is
+#: off by far more. The tolerance is purely relative: vanishing norms are 1e-12 and smaller.
+NORM_RTOL = 1e-5
+
+
+def _rel_close(a: Any, b: Any, rtol: float = NORM_RTOL) -> bool:
+    try:
+        a = np.asarray(a, dtype=float).ravel()
+        b = np.asarray(b, dtype=float).ravel()
+    except Exception:
+        return False
+    if a.shape != b.shape:
+        return False
+    both_nan = np.isnan(a) & np.isnan(b)
+    same_inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
+    ok = both_nan | same_inf | (np.abs(a - b) <= rtol * np.maximum(np.abs(a), np.abs(b)))
+    return bool(np.all(ok))
+
+
+def _values(seq: Any, what: str) -> np.ndarray:
+    """A sequence of numbers (floats, numpy scalars, 0-d tensors) as a 1-D float array."""
+    if seq is None:
+        raise CheckFailed(f"{what} is None: did the function forget to `return`?")
+    if isinstance(seq, dict):
+        raise CheckFailed(f"{what} should be a list of numbers, got a dict.")
+    try:
+        items = list(seq)
+    except TypeError:
+        raise CheckFailed(f"{what} should be a list of numbers (one per Dense layer), got {type(seq).__name__}: {_short(seq)}.") from None
+    out = []
+    for i, item in enumerate(items):
+        arr = as_array(item, f"{what}[{i}]")
+        if arr.size != 1:
+            raise CheckFailed(f"{what}[{i}] should be one number (a norm), got an array of shape {arr.shape}: "
+                              "reduce each gradient to its L2 norm.")
+        out.append(float(arr.reshape(())))
+    return np.array(out)
+
+
+# =========================================================================== layer_gradient_norms
+def gradient_case(name: str):
+    """A fresh, seeded ``(model, x, y, loss_fn, description)`` for a named test case."""
+    import keras
+    import tensorflow as tf
+
+    seed = sum(map(ord, name))  # a fixed seed per case (hash() of a str varies between runs)
+    rng = np.random.default_rng(seed)
+    keras.utils.set_random_seed(seed)
+    n, d = 64, 8
+    x = rng.normal(size=(n, d)).astype("float32")
+    if name == "deep_sigmoid":
+        model = keras.Sequential([keras.Input((d,))]
+                                 + [keras.layers.Dense(16, activation="sigmoid", kernel_initializer=keras.initializers.RandomNormal(stddev=0.05)) for _ in range(6)]
+                                 + [keras.layers.Dense(1, activation="sigmoid")])
+        y = (x[:, :1] + x[:, 1:2] > 0).astype("float32")
+        return model, x, y, keras.losses.BinaryCrossentropy(), "a 6-hidden-layer sigmoid network, naive init, numpy x and y, BinaryCrossentropy"
+    if name in ("relu_mse", "relu_tensors"):
+        model = keras.Sequential([keras.Input((d,))]
+                                 + [keras.layers.Dense(12, activation="relu", kernel_initializer="he_normal") for _ in range(3)]
+                                 + [keras.layers.Dense(1)])
+        y = (x @ rng.normal(size=(d, 1))).astype("float32")
+        if name == "relu_tensors":
+            return model, tf.constant(x), tf.constant(y), keras.losses.MeanSquaredError(), "a ReLU network with tf.Tensor x and y, MeanSquaredError"
+        return model, x, y, keras.losses.MeanSquaredError(), "a 3-hidden-layer ReLU network, He init, MeanSquaredError"
+    if name == "functional_activation_layers":
+        inputs = keras.Input((d,))
+        h = inputs
+        for units in (10, 7):
+            h = keras.layers.Dense(units)(h)
+            h = keras.layers.Activation("tanh")(h)
+        out = keras.layers.Dense(3)(h)
+        model = keras.Model(inputs, out)
+        y = rng.normal(size=(n, 3))  # float64
+        loss = lambda y_true, y_pred: tf.reduce_mean(tf.square(tf.cast(y_true, y_pred.dtype) - y_pred))  # noqa: E731
+        return model, x.astype("float64"), y, loss, "a functional model with separate Activation layers, float64 numpy inputs, a plain-function loss"
+    if name == "first_layer_without_bias":
+        model = keras.Sequential([keras.Input((d,)),
+                                  keras.layers.Dense(9, activation="relu", use_bias=False),
+                                  keras.layers.Dense(9, activation="relu"),
+                                  keras.layers.Dense(9, activation="relu"),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        y = (x[:, 2:3] > 0).astype("float32")
+        return model, x, y, keras.losses.BinaryCrossentropy(), "a network whose first Dense layer has use_bias=False"
+    raise ValueError(f"unknown case {name}")
+
+
+def _reference(model, x, y, loss_fn):
+    """Independent oracle: one tape, gradients for every trainable variable, kernels picked by layer."""
+    import keras
+    import tensorflow as tf
+
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    kernels = [layer.kernel for layer in dense]
+    biases = [layer.bias for layer in dense]
+    variables = list(model.trainable_variables)
+    with tf.GradientTape() as tape:
+        loss = loss_fn(tf.convert_to_tensor(np.asarray(y)), model(tf.convert_to_tensor(np.asarray(x, dtype="float32")), training=True))
+    grads = tape.gradient(loss, variables)
+    by_id = {id(v): g for v, g in zip(variables, grads)}
+    kg = [np.asarray(by_id[id(k)], dtype=float) for k in kernels]
+    bg = [np.asarray(by_id[id(b)], dtype=float) if b is not None else None for b in biases]
+    all_norms = [float(np.linalg.norm(np.asarray(g, dtype=float))) for g in grads]
+    return {
+        "kernels": [float(np.linalg.norm(g)) for g in kg],
+        "kernel_sq": [float(np.sum(g**2)) for g in kg],
+        "kernel_plus_bias": [float(np.sqrt(np.sum(k**2) + (0.0 if b is None else np.sum(b**2)))) for k, b in zip(kg, bg)],
+        "kernel_mean_abs": [float(np.mean(np.abs(g))) for g in kg],
+        "kernel_max_abs": [float(np.max(np.abs(g))) for g in kg],
+        "kernel_fro_per_unit_mean": [float(np.mean(np.linalg.norm(g, axis=0))) for g in kg],
+        "weights": [float(np.linalg.norm(np.asarray(k, dtype=float))) for k in kernels],
+        "all_variables": all_norms,
+        "every_other": all_norms[::2],
+        "n_variables": len(variables),
+    }
+
+
+def check_layer_gradient_norms(layer_gradient_norms: Callable, case: str) -> None:
+    model, x, y, loss_fn, description = gradient_case(case)
+    ref = _reference(model, x, y, loss_fn)
+    expected = np.array(ref["kernels"])
+    n = len(expected)
+    label = f"layer_gradient_norms on {description}"
+
+    def run(x, y, loss_fn):  # the model itself is passed as is: deep-copying Keras models is slow
+        return layer_gradient_norms(model, x, y, loss_fn)
+
+    run.__name__ = getattr(layer_gradient_norms, "__name__", "layer_gradient_norms")
+    got = _values(call(run, x, y, loss_fn, what="layer_gradient_norms(model, x, y, loss_fn)"), "layer_gradient_norms(...)")
+
+    if len(got) != n:
+        if len(got) == ref["n_variables"] and len(got) > n:
+            raise CheckFailed(
+                f"{label}: expected {n} norms (one per Dense layer), got {len(got)}: one per trainable variable. "
+                "The bias gradients are included: keep only the kernels (layer.kernel, or the variables whose name is 'kernel')."
+            )
+        if len(got) == n - 1:
+            raise CheckFailed(f"{label}: expected {n} norms, got {n - 1}: the output layer's kernel counts too (it is a Dense layer).")
+        raise CheckFailed(f"{label}: expected {n} norms (one per Dense layer, input side first), got {len(got)}: {_short(got)}.")
+    if _rel_close(got, expected):
+        return
+    mistakes = [
+        (expected[::-1], "The order is reversed: list the layers input side first (layer 1 first, the output layer last), the order of model.layers."),
+        (ref["kernel_plus_bias"], "Each value includes the bias gradient: the contract asks for the norm of the gradient with respect to the kernel only."),
+        (ref["kernel_sq"], "These are squared norms (sum of squares): the L2 norm is the square root of the sum of squares (tf.norm or np.linalg.norm)."),
+        (ref["weights"], "These are the norms of the kernels themselves, not of the loss gradient with respect to them: compute tape.gradient(loss, kernels) first."),
+        (ref["kernel_mean_abs"], "That is the mean absolute gradient: the L2 norm is sqrt(sum of squares) over every entry of the kernel's gradient."),
+        (ref["kernel_max_abs"], "That is the largest absolute gradient entry: the L2 norm is sqrt(sum of squares) over every entry."),
+        (ref["kernel_fro_per_unit_mean"], "That is the mean of per-unit (column) norms: take one L2 norm over the whole kernel gradient."),
+        (ref["every_other"][:n], "That is every other trainable variable: a layer with use_bias=False has no bias, so [::2] picks biases. Select the kernels by layer (layer.kernel) or by variable name."),
+    ]
+    for value, message in mistakes:
+        if len(value) == n and _rel_close(got, value):
+            raise CheckFailed(f"{label}: expected {_short(expected)}, got {_short(got)}. {message}")
+    ratio = got / np.where(expected == 0, np.nan, expected)
+    hint = ""
+    if np.all(np.isfinite(ratio)) and np.allclose(ratio, ratio[0], rtol=1e-4):
+        hint = (f" Every norm is {ratio[0]:.4g} times the expected one: the loss is scaled differently. Use loss_fn(y, model(x, training=True)) "
+                "exactly as given (no extra sum, mean or factor).")
+    raise CheckFailed(f"{label}: expected {_short(expected)}, got {_short(got)}.{hint}")
+
+
+# =========================================================================== glorot_std / he_std
+def _keras_std(mode: str, fan_in: int, fan_out: int, scale: float) -> float:
+    """The standard deviation Keras' VarianceScaling initializer targets (its own formula)."""
+    fan_in, fan_out = float(fan_in), float(fan_out)
+    denom = {"fan_in": max(1.0, fan_in), "fan_out": max(1.0, fan_out), "fan_avg": max(1.0, (fan_in + fan_out) / 2.0)}[mode]
+    return float(np.sqrt(scale / denom))
+
+
+def check_glorot_std(glorot_std: Callable, fan_in, fan_out) -> None:
+    label = f"glorot_std({fan_in}, {fan_out})"
+    expected = _keras_std("fan_avg", fan_in, fan_out, 1.0)  # = sqrt(2 / (fan_in + fan_out)), keras GlorotNormal
+    got = as_float(call(glorot_std, fan_in, fan_out, what=label), label)
+    if np.isclose(got, expected, rtol=1e-6, atol=0):
+        return
+    fi, fo = float(fan_in), float(fan_out)
+    mistakes = [
+        (np.sqrt(1 / fi), "That is sqrt(1 / fan_in), LeCun's initialization: Glorot averages the two fans, sqrt(2 / (fan_in + fan_out)), so the variance is kept both forward and backward."),
+        (np.sqrt(2 / fi), "That is sqrt(2 / fan_in), He's formula for ReLU: Glorot uses both fans, sqrt(2 / (fan_in + fan_out))."),
+        (np.sqrt(1 / fo), "That uses fan_out only: Glorot uses both fans, sqrt(2 / (fan_in + fan_out))."),
+        (2 / (fi + fo), "That is the variance 2 / (fan_in + fan_out): return the standard deviation, its square root."),
+        (np.sqrt(6 / (fi + fo)), "That is sqrt(6 / (fan_in + fan_out)), the limit of Glorot's UNIFORM distribution: the normal version's standard deviation is sqrt(2 / (fan_in + fan_out))."),
+        (np.sqrt(1 / (fi + fo)), "The factor 2 is missing: the average fan is (fan_in + fan_out) / 2, so the variance is 2 / (fan_in + fan_out)."),
+        (np.sqrt(2 / (fi * fo)), "That divides by fan_in * fan_out: Glorot divides by their sum, sqrt(2 / (fan_in + fan_out))."),
+    ]
+    for value, message in mistakes:
+        if np.isclose(got, value, rtol=1e-6, atol=0):
+            raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. {message}")
+    raise CheckFailed(f"{label}: expected sqrt(2 / (fan_in + fan_out)) = {expected:.6g}, got {got:.6g}.")
+
+
+def check_he_std(he_std: Callable, fan_in) -> None:
+    label = f"he_std({fan_in})"
+    expected = _keras_std("fan_in", fan_in, fan_in, 2.0)  # = sqrt(2 / fan_in), keras HeNormal
+    got = as_float(call(he_std, fan_in, what=label), label)
+    if np.isclose(got, expected, rtol=1e-6, atol=0):
+        return
+    fi = float(fan_in)
+    mistakes = [
+        (np.sqrt(1 / fi), "That is sqrt(1 / fan_in), LeCun's initialization: ReLU zeroes half of its inputs on average, so He doubles the variance to 2 / fan_in."),
+        (2 / fi, "That is the variance 2 / fan_in: return the standard deviation, its square root."),
+        (1 / fi, "That is 1 / fan_in: He's standard deviation is sqrt(2 / fan_in)."),
+        (np.sqrt(6 / fi), "That is sqrt(6 / fan_in), the limit of He's UNIFORM distribution: the normal version's standard deviation is sqrt(2 / fan_in)."),
+        (np.sqrt(2) / fi, "That is sqrt(2) / fan_in: the square root covers the whole fraction, sqrt(2 / fan_in)."),
+        (np.sqrt(2 * fi), "The fraction is upside down: sqrt(2 / fan_in), not sqrt(2 * fan_in)."),
+    ]
+    for value, message in mistakes:
+        if np.isclose(got, value, rtol=1e-6, atol=0):
+            raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. {message}")
+    raise CheckFailed(f"{label}: expected sqrt(2 / fan_in) = {expected:.6g}, got {got:.6g}.")
+
+
+# =========================================================================== clip_by_global_norm
+def _is_scalar(value) -> bool:
+    try:
+        return as_array(value).size == 1
+    except Exception:
+        return False
+
+
+def _describe_grads(grads) -> str:
+    kind = type(grads).__name__
+    inner = type(grads[0]).__name__ if len(grads) else "?"
+    shapes = ", ".join(str(tuple(np.shape(g))) for g in grads)
+    return f"a {kind} of {len(grads)} {inner}s shaped {shapes}"
+
+
+def check_clip_by_global_norm(clip_by_global_norm: Callable, grads, clip_norm: float) -> None:
+    import tensorflow as tf
+
+    label = f"clip_by_global_norm({_describe_grads(grads)}, clip_norm={clip_norm})"
+    g64 = [np.asarray(g, dtype=float) for g in grads]
+    ref_list, ref_norm = tf.clip_by_global_norm([tf.constant(g, dtype=tf.float64) for g in g64], clip_norm)
+    expected = [np.asarray(g) for g in ref_list]
+    expected_norm = float(ref_norm)
+
+    out = call(clip_by_global_norm, grads, clip_norm, what=label)
+    if out is None:
+        raise CheckFailed(f"{label} returned None: return the pair (clipped_list, global_norm).")
+    try:
+        pair = list(out)
+    except TypeError:
+        raise CheckFailed(f"{label} should return a pair (clipped_list, global_norm), got {type(out).__name__}.") from None
+    expect(len(pair) == 2, f"{label} should return a pair (clipped_list, global_norm), got {len(pair)} values.")
+    clipped, norm = pair
+    if isinstance(norm, (list, tuple)) and len(norm) == len(grads) and _is_scalar(clipped):
+        raise CheckFailed(f"{label}: the pair is swapped. Return (clipped_list, global_norm), in that order, like tf.clip_by_global_norm.")
+    norm_v = as_float(norm, f"{label}: the global norm (second value)")
+    try:
+        clipped = list(clipped)
+    except TypeError:
+        raise CheckFailed(f"{label}: the first value should be a list of clipped gradients, got {type(clipped).__name__}.") from None
+    expect(len(clipped) == len(grads), f"{label}: expected {len(grads)} clipped gradients (one per input), got {len(clipped)}.")
+    got = [as_array(c, f"{label}: clipped gradient {i}") for i, c in enumerate(clipped)]
+    for i, (gc, ge) in enumerate(zip(got, expected)):
+        expect(gc.shape == ge.shape, f"{label}: clipped gradient {i} has shape {gc.shape}, expected {ge.shape} (the input's shape).")
+
+    sq = float(sum(np.sum(g**2) for g in g64))
+    true_norm = float(np.sqrt(sq))
+    per_tensor = [float(np.linalg.norm(g)) for g in g64]
+    norm_ok = np.isclose(norm_v, expected_norm, rtol=1e-5, atol=1e-12)
+    lists_ok = all(np.allclose(gc, ge, rtol=1e-5, atol=1e-12) for gc, ge in zip(got, expected))
+    if norm_ok and lists_ok:
+        return
+
+    def same(candidate):
+        return all(np.allclose(gc, c, rtol=1e-5, atol=1e-12) for gc, c in zip(got, candidate))
+
+    if not norm_ok:
+        norm_mistakes = [
+            (sq, "That is the sum of squares: the global norm is its square root, sqrt(sum of every squared entry)."),
+            (min(true_norm, clip_norm), "That is the norm AFTER clipping: return the global norm of the input gradients (before clipping), as tf.clip_by_global_norm does, so you can log how large they really were."),
+            (sum(per_tensor), "That is the sum of the per-tensor norms: the global norm is sqrt(sum of squares over ALL tensors) = sqrt(sum of squared per-tensor norms)."),
+            (float(np.mean(per_tensor)), "That is the mean of the per-tensor norms: the global norm is sqrt(sum of squares over ALL tensors)."),
+            (max(per_tensor), "That is the largest per-tensor norm: the global norm combines every tensor, sqrt(sum of squares over all of them)."),
+        ]
+        for value, message in norm_mistakes:
+            if np.isclose(norm_v, value, rtol=1e-5, atol=1e-12):
+                raise CheckFailed(f"{label}: expected global norm {expected_norm:.6g}, got {norm_v:.6g}. {message}")
+        raise CheckFailed(f"{label}: expected global norm sqrt(sum of squares of every entry) = {expected_norm:.6g}, got {norm_v:.6g}.")
+
+    list_mistakes = [
+        ([g * min(1.0, clip_norm / n) if n > 0 else g for g, n in zip(g64, per_tensor)],
+         "Each tensor was clipped separately (like tf.clip_by_norm per tensor): clip_by_global_norm scales ALL tensors by the same factor "
+         "clip_norm / max(global_norm, clip_norm), which keeps the direction of the whole gradient."),
+        ([g * clip_norm / true_norm for g in g64],
+         "The gradients were rescaled although the global norm is below clip_norm: only scale down when global_norm > clip_norm "
+         "(factor clip_norm / max(global_norm, clip_norm)); otherwise return them unchanged."),
+        ([g * clip_norm / max(sq, clip_norm) for g in g64],
+         "The scale factor used the sum of squares: divide by the global norm (its square root)."),
+        ([np.clip(g, -clip_norm, clip_norm) for g in g64],
+         "Each entry was clipped by value (np.clip / tf.clip_by_value): clipping by global norm rescales every tensor by one common factor instead."),
+        ([g * true_norm / clip_norm for g in g64], "The factor is upside down: multiply by clip_norm / global_norm, not global_norm / clip_norm."),
+        (g64, "The gradients came back unchanged although the global norm exceeds clip_norm: scale them by clip_norm / global_norm."),
+    ]
+    for value, message in list_mistakes:
+        if same(value):
+            raise CheckFailed(f"{label}: the clipped gradients differ from tf.clip_by_global_norm. {message}")
+    worst = max(range(len(got)), key=lambda i: float(np.max(np.abs(got[i] - expected[i]))) if got[i].size else 0.0)
+    raise CheckFailed(f"{label}: clipped gradient {worst} should be {_short(expected[worst])}, got {_short(got[worst])} "
+                      f"(global norm {expected_norm:.6g}, clip_norm {clip_norm}).")
+
+
+# =========================================================================== dead_relu_fraction
+def check_dead_relu_fraction(dead_relu_fraction: Callable, activations) -> None:
+    a = as_array(activations, "the activations")
+    kind = type(activations).__name__
+    label = f"dead_relu_fraction({kind} of shape {a.shape})"
+    expected = float(np.mean(np.all(a == 0, axis=0)))
+    got = as_float(call(dead_relu_fraction, activations, what=label), label)
+    if np.isclose(got, expected, rtol=1e-6, atol=1e-9):
+        return
+    zero = a == 0
+    mistakes = [
+        (float(np.mean(np.all(zero, axis=1))), "That is the fraction of examples (rows) whose units are all zero: a unit is a column, and it is dead when it is zero for every row."),
+        (float(np.mean(np.any(zero, axis=0))), "That counts units that are zero for ANY example: a live ReLU unit is zero on many examples (that is normal sparsity). Dead means zero for EVERY example."),
+        (float(np.mean(zero)), "That is the fraction of zero entries: count units (columns) that are zero for every example (row), then divide by the number of units."),
+        (float(np.mean(np.mean(zero, axis=0))), "That is the mean fraction of zeros per unit: count units (columns) that are zero for every example (row)."),
+        (float(np.sum(np.all(zero, axis=0))), "That is the number of dead units: divide by the number of units to get a fraction."),
+        (100.0 * expected, "That is a percentage: return a fraction between 0 and 1."),
+        (float(np.mean(np.all(zero, axis=0))) * a.shape[1] / max(a.shape[0], 1), "That divides by the number of examples: divide the dead-unit count by the number of units (columns)."),
+    ]
+    for value, message in mistakes:
+        if np.isclose(got, value, rtol=1e-6, atol=1e-9) and not np.isclose(value, expected, rtol=1e-6, atol=1e-9):
+            raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. {message}")
+    raise CheckFailed(f"{label}: expected {expected:.6g} (units zero on every example / number of units), got {got:.6g}.")
+
+
+def relu_activations(n: int, units: int, dead: int, seed: int, dtype="float64") -> np.ndarray:
+    """ReLU outputs of a random layer with exactly ``dead`` dead units (negative bias), and live
+    units that are still zero on some examples."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, units))
+    z[:, rng.choice(units, dead, replace=False)] -= 50.0
+    return np.maximum(z, 0.0).astype(dtype)
+
+
+# =========================================================================== diagnose_gradients
+def _diagnose(norms, low=1e-2, high=1e2, *, invert=False, ignore_nonfinite=False, inclusive=False, extremes=False):
+    """The contract's rule, with one knob turned to simulate a common mistake."""
+    v = np.asarray(norms, dtype=float).ravel()
+    if not ignore_nonfinite and not np.all(np.isfinite(v)):
+        return "exploding"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if extremes:
+            ratio = np.nanmax(v) / np.nanmin(v)
+        else:
+            ratio = v[-1] / v[0] if invert else v[0] / v[-1]
+    if (ratio >= high) if inclusive else (ratio > high):
+        return "exploding"
+    if (ratio <= low) if inclusive else (ratio < low):
+        return "vanishing"
+    return "healthy"
+
+
+def check_diagnose_gradients(diagnose_gradients: Callable, norms, low=None, high=None) -> None:
+    kwargs = {}
+    if low is not None:
+        kwargs["low"] = low
+    if high is not None:
+        kwargs["high"] = high
+    v = as_array(norms, "the norms").ravel()
+    shown = "[" + ", ".join(f"{x:.3g}" for x in v) + "]"
+    args = shown + "".join(f", {k}={val:g}" for k, val in kwargs.items())
+    label = f"diagnose_gradients({args}) with a {type(norms).__name__}"
+    expected = _diagnose(norms, **kwargs)
+    got = call(diagnose_gradients, norms, what=label, **kwargs)
+    if not isinstance(got, (str, np.str_)):
+        raise CheckFailed(f"{label} should return one of the strings 'exploding', 'vanishing', 'healthy', got {type(got).__name__}: {_short(got)}.")
+    answer = str(got).strip().lower()
+    if answer == expected:
+        return
+    if answer not in ("exploding", "vanishing", "healthy"):
+        raise CheckFailed(f"{label}: expected {expected!r}, got {str(got)!r}. Return exactly one of 'exploding', 'vanishing', 'healthy'.")
+    ratio = v[0] / v[-1] if v[-1] != 0 else float("inf")
+    mistakes = [
+        (dict(ignore_nonfinite=True), "A norm is NaN or inf: that alone means 'exploding' (check np.isfinite on every norm first; comparisons with NaN are always False)."),
+        (dict(defaults=True), "Use the thresholds passed as low= and high=, not the default values 1e-2 and 1e2."),
+        (dict(invert=True), f"The ratio is inverted: the rule uses norms[0] / norms[-1] (input side over output side), here {ratio:.3g}. A tiny input-side gradient gives a tiny ratio: vanishing."),
+        (dict(inclusive=True), "The boundary is strict: a ratio exactly equal to `high` (or `low`) is still 'healthy' (use > high and < low)."),
+        (dict(extremes=True), "The rule compares the input side with the output side, norms[0] / norms[-1], not the largest with the smallest norm."),
+    ]
+    for knobs, message in mistakes:
+        if knobs.get("defaults"):
+            if kwargs and _diagnose(norms) == answer:
+                raise CheckFailed(f"{label}: expected {expected!r}, got {answer!r}. {message}")
+            continue
+        if _diagnose(norms, **kwargs, **knobs) == answer:
+            raise CheckFailed(f"{label}: expected {expected!r}, got {answer!r}. {message}")
+    raise CheckFailed(f"{label}: expected {expected!r} (ratio norms[0] / norms[-1] = {ratio:.3g}), got {answer!r}.")

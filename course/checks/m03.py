@@ -1,0 +1,347 @@
+"""Checks for module 03: classification metrics.
+
+Each ``check_*`` function calls the learner's function on one case (lists, numpy arrays, bool
+labels or pandas Series), compares the answer with scikit-learn (an independent oracle) and,
+when it is wrong, computes what each common mistake would have returned and names the one that
+matches: precision and recall swapped, zero division not handled, AUC from hard labels, ties
+not counted as one half, average precision by trapezoids, a threshold one score off.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import CheckFailed, _short, as_array, as_float, call
+from ..m03 import worked_example  # noqa: F401  (the test cells use it: m03.worked_example())
+
+
+# --------------------------------------------------------------------------- helpers
+def _labels(y: Any) -> np.ndarray:
+    return np.asarray(y).astype(int).ravel()
+
+
+def _scores(s: Any) -> np.ndarray:
+    return np.asarray(s, dtype=float).ravel()
+
+
+def _counts(yt: np.ndarray, yp: np.ndarray) -> tuple[int, int, int, int]:
+    tp = int(np.sum((yt == 1) & (yp == 1)))
+    fp = int(np.sum((yt == 0) & (yp == 1)))
+    fn = int(np.sum((yt == 1) & (yp == 0)))
+    tn = int(np.sum((yt == 0) & (yp == 0)))
+    return tp, fp, fn, tn
+
+
+def _div(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def _call(fn: Callable, *args: Any, what: str, zero_hint: str | None = None) -> Any:
+    """``call`` plus a teaching hint for the exceptions this module's mistakes raise."""
+    try:
+        return call(fn, *args, what=what)
+    except CheckFailed as exc:
+        msg = str(exc)
+        if zero_hint and ("ZeroDivisionError" in msg or "division by zero" in msg):
+            msg += f" Zero division not handled: {zero_hint}"
+        elif "boolean subtract" in msg or ("numpy boolean" in msg and "not supported" in msg):
+            msg += (" Labels may be bool (True/False) and numpy cannot subtract bool arrays: convert "
+                    "first with np.asarray(y, dtype=int), or compare with == instead of subtracting.")
+        elif "KeyError" in msg:
+            msg += (" With a pandas Series, y[i] looks up the index LABEL i, not the i-th position "
+                    "(a test split keeps its original index): convert with np.asarray(y) first, or use .iloc.")
+        raise CheckFailed(msg) from None
+
+
+def _expect_float(got: float, expected: float, label: str, mis: list, rtol: float = 1e-6, atol: float = 1e-9) -> None:
+    """Like ``expect_close`` for one float, with numbers printed as 0.6 rather than array reprs.
+    ``mis`` pairs the value a known mistake returns with the sentence naming it."""
+    if np.isclose(got, expected, rtol=rtol, atol=atol):
+        return
+    for value, message in mis:
+        if not np.isclose(value, expected, rtol=1e-9, atol=1e-12) and np.isclose(got, value, rtol=rtol, atol=atol):
+            raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. {message}")
+    raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}.")
+
+
+def _describe(y_true: Any, extra: Any = None) -> str:
+    kind = type(y_true).__name__
+    if kind == "ndarray":
+        kind = f"numpy {np.asarray(y_true).dtype}"
+    n = len(np.asarray(y_true).ravel())
+    return f"{kind}, {n} labels" if extra is None else f"{kind}, {n} labels, {extra}"
+
+
+# --------------------------------------------------------------------------- confusion counts
+def check_confusion_counts(confusion_counts: Callable, y_true: Any, y_pred: Any) -> None:
+    from sklearn.metrics import confusion_matrix
+
+    yt, yp = _labels(y_true), _labels(y_pred)
+    expected = _counts(yt, yp)
+    tn, fp, fn, tp = (int(v) for v in confusion_matrix(yt, yp, labels=[0, 1]).ravel())
+    assert expected == (tp, fp, fn, tn), "internal check: hand counts differ from scikit-learn"
+    label = f"confusion_counts(y_true, y_pred) [{_describe(y_true)}]"
+    got = _call(confusion_counts, y_true, y_pred, what=label)
+    if got is None:
+        raise CheckFailed(f"{label} returned None: did the function forget to `return`?")
+    if isinstance(got, dict):
+        raise CheckFailed(f"{label} returned a dict: return the tuple (tp, fp, fn, tn) in that order.")
+    arr = as_array(got, label)
+    if arr.shape == (2, 2):
+        raise CheckFailed(f"{label} returned a 2x2 matrix {_short(got)}: return the four counts as a tuple (tp, fp, fn, tn).")
+    if arr.size != 4:
+        raise CheckFailed(f"{label} should return 4 counts (tp, fp, fn, tn), got {arr.size} values: {_short(got)}.")
+    vals = arr.ravel()
+    if not np.all(np.isfinite(vals)) or not np.allclose(vals, np.round(vals)):
+        n = len(yt)
+        if np.allclose(vals * n, np.round(vals * n)) and np.isclose(vals.sum(), 1.0):
+            raise CheckFailed(f"{label}: got fractions {_short(got)}; return the counts themselves (whole numbers), not rates.")
+        raise CheckFailed(f"{label}: counts must be whole numbers, got {_short(got)}.")
+    pair = tuple(int(round(v)) for v in vals)
+    if pair == expected:
+        return
+    mistakes = [
+        ((tn, fp, fn, tp), "That is the order of sklearn's confusion_matrix(...).ravel(): (tn, fp, fn, tp). This function returns (tp, fp, fn, tn)."),
+        ((tp, fn, fp, tn), "FP and FN are swapped: a false positive is PREDICTED 1 but truly 0; a false negative is predicted 0 but truly 1 (or y_true and y_pred were passed in the wrong order)."),
+        ((tn, fn, fp, tp), "Every count is mirrored: class 0 was treated as the positive class. The positive class is 1 (or True)."),
+        ((tp, fp, tn, fn), "FN and TN are swapped: FN counts true positives that were predicted 0."),
+        ((fp, tp, fn, tn), "TP and FP are swapped: TP counts predicted 1 AND truly 1."),
+    ]
+    hint = next((msg for value, msg in mistakes if value == pair), "")
+    raise CheckFailed(f"{label}: expected (tp, fp, fn, tn) = {expected}, got {pair}. {hint}".strip())
+
+
+# --------------------------------------------------------------------------- precision, recall, F1
+_ZERO = {
+    "precision": "nothing was predicted positive, so TP + FP = 0; return 0.0 there, like sklearn's zero_division=0.",
+    "recall": "y_true has no positives, so TP + FN = 0; return 0.0 there, like sklearn's zero_division=0.",
+    "f1_score": "when TP = 0, precision + recall (or 2TP + FP + FN) can be 0; return 0.0 there, like sklearn's zero_division=0.",
+}
+
+
+def _check_rate(kind: str, fn: Callable, y_true: Any, y_pred: Any) -> None:
+    from sklearn import metrics
+
+    yt, yp = _labels(y_true), _labels(y_pred)
+    tp, fp, fn_, tn = _counts(yt, yp)
+    sk = {"precision": metrics.precision_score, "recall": metrics.recall_score, "f1_score": metrics.f1_score}[kind]
+    expected = float(sk(yt, yp, zero_division=0))
+    p, r = _div(tp, tp + fp), _div(tp, tp + fn_)
+    label = f"{kind}(y_true, y_pred) [{_describe(y_true, f'TP={tp}, FP={fp}, FN={fn_}, TN={tn}')}]"
+    got = as_float(_call(fn, y_true, y_pred, what=label, zero_hint=_ZERO[kind]), label)
+    if not np.isfinite(got):
+        raise CheckFailed(f"{label}: expected {expected:g}, got {got}. Zero division not handled: {_ZERO[kind]}")
+    acc = (tp + tn) / len(yt)
+    mis = []
+    if kind == "precision":
+        mis.append((r, "That equals TP / (TP + FN), which is recall: precision and recall are swapped. Precision divides by everything PREDICTED positive: TP / (TP + FP)."))
+        mis.append((_div(tp, len(yt)), "That is TP / n: precision divides TP by the predicted positives, TP + FP."))
+    elif kind == "recall":
+        mis.append((p, "That equals TP / (TP + FP), which is precision: precision and recall are swapped. Recall divides by everything truly positive: TP / (TP + FN)."))
+        mis.append((_div(tn, tn + fp), "That is TN / (TN + FP), the specificity (true negative rate): recall is about the positive class, TP / (TP + FN)."))
+    else:
+        mis.append(((p + r) / 2, "That is the arithmetic mean (P + R) / 2: F1 is the harmonic mean 2PR / (P + R), which punishes a low precision or recall."))
+        mis.append((_div(p * r, p + r), "That is PR / (P + R): the harmonic mean has a factor 2, F1 = 2PR / (P + R)."))
+        mis.append((np.sqrt(p * r), "That is the geometric mean sqrt(PR): F1 is the harmonic mean 2PR / (P + R)."))
+    mis.append((acc, "That is accuracy (TP + TN) / n, which ignores how the errors split between the classes."))
+    if expected == 0.0:
+        mis.append((1.0, f"When the metric is undefined this course follows sklearn's zero_division=0 and returns 0.0, not 1.0 ({_ZERO[kind]})"))
+    _expect_float(got, expected, label, mis)
+
+
+def check_precision(precision: Callable, y_true: Any, y_pred: Any) -> None:
+    _check_rate("precision", precision, y_true, y_pred)
+
+
+def check_recall(recall: Callable, y_true: Any, y_pred: Any) -> None:
+    _check_rate("recall", recall, y_true, y_pred)
+
+
+def check_f1_score(f1_score: Callable, y_true: Any, y_pred: Any) -> None:
+    _check_rate("f1_score", f1_score, y_true, y_pred)
+
+
+# --------------------------------------------------------------------------- ROC-AUC
+def pair_auc(y: np.ndarray, s: np.ndarray, tie: float = 0.5) -> float:
+    """Fraction of (positive, negative) pairs where the positive scores higher, ties weighted ``tie``."""
+    pos, neg = s[y == 1], s[y == 0]
+    gt = np.sum(pos[:, None] > neg[None, :])
+    eq = np.sum(pos[:, None] == neg[None, :])
+    return float((gt + tie * eq) / (len(pos) * len(neg)))
+
+
+def _orders(s: np.ndarray, y: np.ndarray):
+    """Sort orders for descending scores that break ties differently: the two stable ones,
+    then negatives first and positives first within ties (the two extremes)."""
+    return (np.argsort(-s, kind="stable"), np.argsort(s, kind="stable")[::-1],
+            np.lexsort((y, -s)), np.lexsort((-y, -s)))
+
+
+def _between(value: float, bounds: list[float]) -> bool:
+    lo, hi = min(bounds), max(bounds)
+    return lo - 1e-9 <= value <= hi + 1e-9 and hi - lo > 1e-12
+
+
+def _close_or_tie_hint(got: float, expected: float, label: str, mis: list, bounds: list[float], tie_msg: str) -> None:
+    """expect_close, and when no named mistake matched but the value lies between the results of
+    the two extreme ways to order tied scores, say that the ties were ordered arbitrarily."""
+    mis = [(v, m) for v, m in mis if not np.isclose(v, expected, rtol=1e-9)]
+    named = any(np.isclose(got, v, rtol=1e-6, atol=1e-9) for v, _ in mis)
+    if not named and not np.isclose(got, expected, rtol=1e-6, atol=1e-9) and _between(got, bounds):
+        raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}, which lies between what the two "
+                          f"extreme orderings of the tied scores give (positives first, negatives first). {tie_msg}")
+    _expect_float(got, expected, label, mis)
+
+
+def _roc_trapezoid_per_sample(y: np.ndarray, order: np.ndarray) -> float:
+    yy = y[order]
+    tpr = np.r_[0.0, np.cumsum(yy) / yy.sum()]
+    fpr = np.r_[0.0, np.cumsum(1 - yy) / (1 - yy).sum()]
+    return float(np.trapezoid(tpr, fpr))
+
+
+def _hard_label_values(metric: Callable, y: np.ndarray, s: np.ndarray) -> list[float]:
+    out = []
+    for pred in (s >= 0.5, s > 0.5, s >= 0, s > 0, s >= np.median(s)):
+        pred = pred.astype(int)
+        if 0 < pred.sum() < len(pred):
+            out.append(float(metric(y, pred)))
+    return out
+
+
+def check_roc_auc(roc_auc: Callable, y_true: Any, scores: Any) -> None:
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    y, s = _labels(y_true), _scores(scores)
+    expected = float(roc_auc_score(y, s))
+    ties = int(np.sum(s[y == 1][:, None] == s[y == 0][None, :]))
+    label = f"roc_auc(y_true, scores) [{_describe(y_true, f'{int(y.sum())} positives, {ties} tied positive-negative pairs')}]"
+    got = as_float(_call(roc_auc, y_true, scores, what=label), label)
+    coin = ("A positive and a negative with the SAME score are a coin flip, so each tied pair counts 1/2 "
+            "(on the ROC curve a threshold that admits both at once moves diagonally; the triangle under it is the 1/2).")
+    mis = [(v, "AUC computed from hard labels instead of scores: thresholding first leaves one ROC point, "
+               "so this equals (TPR + TNR) / 2. AUC must use the continuous scores to rank every positive against every negative.")
+           for v in _hard_label_values(roc_auc_score, y, s)]
+    mis += [
+        (pair_auc(y, s, 0.0), "Ties were not counted as 1/2: they were ignored (a tied pair scored 0, a strict > only). " + coin),
+        (pair_auc(y, s, 1.0), "Ties were not counted as 1/2: a tied pair scored a full win (>= instead of >). " + coin),
+    ]
+    order_msg = ("Ties were not counted as 1/2: tied scores were stepped through one example at a time, so the "
+                 "result depends on how the sort happened to order them. Group equal scores into one threshold. " + coin)
+    mis += [(_roc_trapezoid_per_sample(y, o), order_msg) for o in _orders(s, y)]
+    mis += [
+        (1.0 - expected, "That is 1 - AUC: the orientation is flipped (the chance a NEGATIVE outranks a positive). Higher scores must mean 'more likely positive'."),
+        (float(average_precision_score(y, s)), "That is average precision (the area under the precision-recall curve), not the ROC-AUC."),
+    ]
+    _close_or_tie_hint(got, expected, label, mis, [pair_auc(y, s, 0.0), pair_auc(y, s, 1.0)], order_msg)
+
+
+# --------------------------------------------------------------------------- average precision
+def _ap_per_sample(y: np.ndarray, order: np.ndarray) -> float:
+    yy = y[order]
+    prec_at_k = np.cumsum(yy) / np.arange(1, len(yy) + 1)
+    return float(np.sum(prec_at_k[yy == 1]) / yy.sum())
+
+
+def check_average_precision(average_precision: Callable, y_true: Any, scores: Any) -> None:
+    from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_auc_score
+
+    y, s = _labels(y_true), _scores(scores)
+    expected = float(average_precision_score(y, s))
+    prec, rec, _ = precision_recall_curve(y, s)
+    step = -float(np.sum(np.diff(rec) * prec[:-1]))
+    assert np.isclose(step, expected), "internal check: step sum differs from scikit-learn"
+    label = f"average_precision(y_true, scores) [{_describe(y_true, f'{int(y.sum())} positives')}]"
+    got = as_float(_call(average_precision, y_true, scores, what=label), label)
+    trap_msg = ("That is the trapezoid area under the PR curve (sklearn.metrics.auc(recall, precision)): "
+                "trapezoid interpolation draws straight lines between PR points, which is too optimistic. "
+                "sklearn's average precision is the step sum AP = sum_n (R_n - R_(n-1)) * P_n.")
+    mis = [
+        (float(auc(rec, prec)), trap_msg),
+        (float(auc(rec[:-1], prec[:-1])), trap_msg),
+        (float(abs(np.trapezoid(prec, rec))), trap_msg),
+    ]
+    tie_msg = ("Ties were not grouped: tied scores were taken one example at a time (precision at each "
+               "positive's rank), so the result depends on how the sort broke the ties. Examples with equal "
+               "scores share one threshold, and the recall step there is weighted by the precision after ALL "
+               "of them are included.")
+    per_sample = [_ap_per_sample(y, o) for o in _orders(s, y)]
+    mis += [(v, tie_msg) for v in per_sample]
+    mis += [
+        (-float(np.sum(np.diff(rec) * np.maximum.accumulate(prec)[:-1])), "That uses interpolated precision (the "
+         "best precision at any higher recall, as in PASCAL VOC): sklearn weights each recall step by the precision "
+         "at that threshold, P_n, without interpolation."),
+        (-float(np.sum(np.diff(rec) * prec[1:])), "Each recall step was weighted by the precision of the previous "
+         "(higher) threshold: use P_n, the precision at the threshold where the recall increases."),
+        (float(roc_auc_score(y, s)), "That is the ROC-AUC, not average precision (the precision-recall summary)."),
+        (float(y.mean()), "That is the positive rate: the average precision of a random classifier, not of these scores."),
+    ]
+    mis += [(v, "AP computed from hard labels instead of scores: thresholding first leaves a single PR point. "
+                "Rank the examples by their continuous scores.")
+            for v in _hard_label_values(average_precision_score, y, s)]
+    _close_or_tie_hint(got, expected, label, mis, per_sample[2:], tie_msg)
+
+
+# --------------------------------------------------------------------------- threshold for a recall target
+def expected_threshold(y: np.ndarray, s: np.ndarray, target_recall: float) -> float:
+    """The highest score value t such that ``s >= t`` reaches recall >= target (sklearn's ROC curve)."""
+    from sklearn.metrics import roc_curve
+
+    _, tpr, thr = roc_curve(y, s, drop_intermediate=False)
+    ok = np.isfinite(thr) & (tpr >= target_recall)
+    best = float(np.max(thr[ok]))
+    # brute force over every distinct score, as a second opinion
+    P = int(np.sum(y == 1))
+    brute = max(float(t) for t in np.unique(s) if np.sum((s >= t) & (y == 1)) / P >= target_recall)
+    assert best == brute, "internal check: roc_curve and brute force disagree"
+    return best
+
+
+def _recall_precision_at(y: np.ndarray, s: np.ndarray, t: float) -> tuple[float, float, int]:
+    pred = s >= t
+    tp = int(np.sum(pred & (y == 1)))
+    return tp / int(np.sum(y == 1)), _div(tp, int(pred.sum())), int(pred.sum())
+
+
+def check_threshold_for_recall(threshold_for_recall: Callable, y_true: Any, scores: Any, target_recall: float) -> None:
+    y, s = _labels(y_true), _scores(scores)
+    t_star = expected_threshold(y, s, target_recall)
+    label = f"threshold_for_recall(y_true, scores, target_recall={target_recall}) [{_describe(y_true, f'{int(y.sum())} positives')}]"
+    got = as_float(_call(threshold_for_recall, y_true, scores, target_recall, what=label), label)
+    if np.isclose(got, t_star, rtol=1e-6, atol=1e-12):
+        return
+    r_star, p_star, n_star = _recall_precision_at(y, s, t_star)
+    if not np.isfinite(got):
+        raise CheckFailed(f"{label}: expected {t_star:.6g}, got {got}. Return one of the score values.")
+    r_got, p_got, n_got = _recall_precision_at(y, s, got)
+    head = (f"{label}: expected t = {t_star:.6g} (recall {r_star:.3f}, precision {p_star:.3f}), got {got:.6g} "
+            f"(predicting scores >= {got:.6g} gives recall {r_got:.3f}, precision {p_got:.3f}).")
+    distinct = np.unique(s)
+    lower = distinct[distinct < t_star]
+    higher = distinct[distinct > t_star]
+    pos_sorted = np.sort(s[y == 1])[::-1]
+    pos_lower = pos_sorted[pos_sorted < t_star]
+    if lower.size and np.isclose(got, lower[-1], rtol=1e-9):
+        hint = ("Threshold off by one: that is the next lower score. Predictions are `scores >= t`, so the "
+                "example scoring exactly t counts as positive; searching with a strict > (scores > t), or "
+                "stepping one position too far in the sorted scores, lands one score lower and pays precision for nothing.")
+    elif pos_lower.size and np.isclose(got, pos_lower[0], rtol=1e-9):
+        hint = ("Threshold off by one: that is the next lower POSITIVE score. With k = the number of positives "
+                "needed (recall >= target means TP >= target * P), the answer is the k-th highest positive "
+                "score, index k - 1 when counting from 0; a strict > comparison makes the same slip.")
+    elif higher.size and np.isclose(got, higher[0], rtol=1e-9):
+        hint = (f"Threshold off by one in the other direction: at this next higher score the recall {r_got:.3f} "
+                f"falls short of the target {target_recall}. The target is a minimum: recall >= target.")
+    elif np.isclose(got, np.quantile(s, 1 - target_recall), rtol=1e-9) or np.isclose(got, np.quantile(s[y == 1], 1 - target_recall), rtol=1e-9):
+        hint = ("That is a quantile of the scores: quantiles interpolate between scores (and over ALL scores, "
+                "recall only counts positives). Count true positives at each candidate score instead.")
+    elif r_got < target_recall:
+        hint = f"At that threshold the recall {r_got:.3f} falls short of the target {target_recall}: lower the threshold."
+    elif got < t_star:
+        hint = (f"That threshold reaches the recall, but a higher one does too: {t_star:.6g} flags {n_star} "
+                f"examples instead of {n_got}. The highest such score value keeps precision as high as possible.")
+    else:
+        hint = "Return one of the score values: the highest score t with recall(scores >= t) >= target_recall."
+    raise CheckFailed(f"{head} {hint}")

@@ -1,0 +1,587 @@
+"""Checks for module 05: Shapley values, SHAP rankings and Integrated Gradients.
+
+Each ``check_*`` function builds its own case (value functions, tree ensembles, small Keras
+models; all seeded), calls the learner's function through ``call`` and compares it with an
+independent oracle: shap's Kernel SHAP with every coalition enumerated (exact), shap's
+interventional TreeExplainer and LinearExplainer, closed forms, and a fine quadrature of the
+path integral computed with TensorFlow gradients. A wrong answer is compared with what each
+common mistake would return, and the message names the mistake.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from math import factorial
+from typing import Any, Callable
+
+import numpy as np
+
+from . import CheckFailed, _short, as_array, as_float, call, expect, expect_close
+
+# =========================================================================== Shapley values
+def _as_input(values: np.ndarray, kind: str):
+    if kind == "list":
+        return [float(v) for v in values]
+    if kind == "float32":
+        return values.astype("float32")
+    if kind == "tuple":
+        return tuple(float(v) for v in values)
+    return values.copy()
+
+
+def _game(name: str):
+    """(f, x, baseline, oracle_extra) for one named value function."""
+    rng = np.random.default_rng(505)
+    if name == "worked":
+        f = lambda z: float(z[0] + 2.0 * z[1] + z[0] * z[1])  # noqa: E731
+        return f, np.array([1.0, 2.0]), np.zeros(2), None
+    if name == "three_way":
+        f = lambda z: float(z[0] * z[1] * z[2] + z[0] + 2.0 * z[1] - z[2])  # noqa: E731
+        return f, np.array([1.0, 2.0, 3.0]), np.zeros(3), None
+    if name == "axioms":
+        f = lambda z: float(3.0 * z[0] + 2.0 * z[1] * z[2] + z[1] + z[2] + np.tanh(z[0] * z[1] * z[2]))  # noqa: E731
+        return f, np.array([1.5, 2.0, 2.0, 5.0]), np.array([0.5, -1.0, -1.0, 0.0]), None
+    if name == "nonlinear10":
+        w = rng.normal(size=10)
+
+        def f(z):
+            z = np.asarray(z, dtype=float)
+            return float(w @ z + z[0] * z[1] * z[2] + np.tanh(z[3] * z[4] * z[5]) + max(z[6], z[7]) + np.sin(z[8]) * z[9] ** 2)
+
+        return f, rng.normal(size=10), rng.normal(size=10), None
+    if name == "baseline_above":
+        f = lambda z: float(np.exp(0.3 * z[0]) * z[1] - z[2] * z[3] * z[4] + 0.5 * z[4])  # noqa: E731
+        return f, np.array([0.2, -1.0, 0.5, 1.0, -2.0]), np.array([2.0, 1.5, 1.0, 2.5, 1.0]), None
+    if name == "tree4":
+        from sklearn.tree import DecisionTreeRegressor
+
+        X = rng.normal(size=(300, 4))
+        y = X[:, 0] * X[:, 1] + np.sin(2 * X[:, 2]) + (X[:, 3] > 0) * X[:, 0]
+        tree = DecisionTreeRegressor(max_depth=5, random_state=0).fit(X, y)
+        f = lambda z: float(tree.predict(np.asarray(z, dtype=float).reshape(1, -1))[0])  # noqa: E731
+        return f, np.array([1.2, -0.8, 0.4, 0.9]), np.array([-0.5, 0.7, -1.1, -0.6]), tree
+    if name == "float32_output":
+        w = np.array([0.5, -1.5, 2.0, 1.0], dtype="float32")
+        f = lambda z: np.float32(np.dot(w, np.asarray(z, dtype="float32")) + np.float32(z[0] * z[3] * z[2]))  # noqa: E731
+        return f, np.array([1.0, 2.0, -1.0, 3.0]), np.array([0.0, 1.0, 1.0, 0.0]), None
+    if name == "one_feature":
+        f = lambda z: float(z[0] ** 2 + 1.0)  # noqa: E731
+        return f, np.array([3.0]), np.array([1.0]), None
+    raise ValueError(name)
+
+
+def _coalition_values(f, x, b) -> np.ndarray:
+    n = len(x)
+    v = np.empty(2**n)
+    for mask in range(2**n):
+        on = np.array([(mask >> i) & 1 for i in range(n)], dtype=bool)
+        v[mask] = float(np.asarray(f(np.where(on, x, b))))
+    return v
+
+
+def _by_weights(v: np.ndarray, n: int, weight: Callable[[int, int], float]) -> np.ndarray:
+    phi = np.zeros(n)
+    for i in range(n):
+        for mask in range(2**n):
+            if not (mask >> i) & 1:
+                k = bin(mask).count("1")
+                phi[i] += weight(k, n) * (v[mask | (1 << i)] - v[mask])
+    return phi
+
+
+def kernel_shap_exact(f, x, baseline) -> np.ndarray:
+    """shap's Kernel SHAP with every coalition enumerated: exact Shapley values for this baseline."""
+    import shap
+
+    x = np.asarray(x, dtype=float).ravel()
+    b = np.asarray(baseline, dtype=float).ravel()
+    if len(x) == 1:
+        return np.array([float(f(x)) - float(f(b))])
+
+    def fb(Z):
+        return np.array([float(np.asarray(f(z))) for z in np.atleast_2d(Z)])
+
+    values = shap.KernelExplainer(fb, b[None, :]).shap_values(x, nsamples=2 ** len(x), silent=True, l1_reg=False)
+    return np.asarray(values, dtype=float).ravel()
+
+
+def _shapley_misconceptions(f, x, b):
+    n = len(x)
+    v = _coalition_values(f, x, b)
+    full, empty = 2**n - 1, 0
+    uniform = ("Every coalition got the same weight: that is the Banzhaf value, not Shapley. Weight each "
+               "coalition S (without i) by the combinatorial factor |S|! (n-|S|-1)! / n!, the share of the "
+               "n! orderings in which exactly the features of S come before i.")
+    out = [
+        (_by_weights(v, n, lambda k, n: 1.0 / 2 ** (n - 1)), uniform),
+        (_by_weights(v, n, lambda k, n: 1.0 / 2**n), uniform),
+        (_by_weights(v, n, lambda k, n: 1.0 / n), uniform),
+        (_by_weights(v, n, lambda k, n: factorial(k) * factorial(n - k - 1)),
+         "The combinatorial weights |S|! (n-|S|-1)! were not divided by n!: over all coalitions the weights must sum to 1."),
+        (np.array([v[full] - v[full & ~(1 << i)] for i in range(n)]),
+         "That is f(x) - f(x with feature i set to its baseline): only the marginal contribution to the full "
+         "coalition (leave-one-out). Average the marginal contribution over ALL coalitions with the combinatorial weights."),
+        (np.array([v[empty | (1 << i)] - v[empty] for i in range(n)]),
+         "That is f(baseline with feature i set to x_i) - f(baseline): only the contribution to the empty "
+         "coalition. Average over ALL coalitions with the combinatorial weights."),
+        (-_by_weights(_coalition_values(f, b, x), n, lambda k, n: factorial(k) * factorial(n - k - 1) / factorial(n)),
+         "The signs are flipped: in v(S) the features in S take their values from x and the others from the baseline (x and baseline were swapped)."),
+    ]
+    return out
+
+
+def check_exact_shapley(exact_shapley: Callable, game: str, x_as: str = "numpy") -> None:
+    """Compare with shap's exhaustive Kernel SHAP (exact) and, for a tree, TreeExplainer."""
+    f, x, b, extra = _game(game)
+    expected = kernel_shap_exact(f, x, b)
+    if extra is not None:  # a fitted tree: shap's interventional TreeSHAP is exact for one baseline row
+        import shap
+
+        tree_values = np.asarray(shap.TreeExplainer(extra, data=b[None, :], feature_perturbation="interventional").shap_values(x[None, :])).ravel()
+        assert np.allclose(tree_values, expected, atol=1e-8), "internal: the two oracles disagree"
+    label = f"exact_shapley(f, x={_short(x)}, baseline={_short(b)})"
+    got = as_array(call(exact_shapley, f, _as_input(x, x_as), _as_input(b, x_as), what=label), label)
+    if got.shape != expected.shape and got.size == expected.size:
+        got = got.reshape(expected.shape)
+    expect(got.shape == expected.shape, f"{label} should return one value per feature, shape {expected.shape}; got shape {got.shape}.")
+    scale = float(np.max(np.abs(expected))) + 1e-12
+    rtol, atol = (1e-5, 1e-6 * scale) if game == "float32_output" else (1e-6, 1e-9 * scale)
+    try:
+        expect_close(got, expected, label, rtol=rtol, atol=atol, misconceptions=_shapley_misconceptions(f, x, b))
+    except CheckFailed as exc:
+        target = float(f(x)) - float(f(b))
+        raise CheckFailed(f"{exc} (Efficiency: your values sum to {float(np.sum(got)):.6g}, f(x) - f(baseline) = {target:.6g}.)") from None
+
+
+def check_shapley_axioms(exact_shapley: Callable) -> None:
+    """Efficiency, symmetry (features 1 and 2) and dummy (feature 3) on a designed game."""
+    f, x, b, _ = _game("axioms")
+    label = "exact_shapley on f(z) = 3 z0 + 2 z1 z2 + z1 + z2 + tanh(z0 z1 z2), z3 unused"
+    got = as_array(call(exact_shapley, f, x.copy(), b.copy(), what=label), label).ravel()
+    expect(got.shape == (4,), f"{label}: expected 4 values, got shape {got.shape}.")
+    target = f(x) - f(b)
+    problems = []
+    if not np.isclose(got.sum(), target, rtol=1e-6, atol=1e-9):
+        problems.append(f"efficiency fails: the values sum to {got.sum():.6g} but f(x) - f(baseline) = {target:.6g}. "
+                        "Only the combinatorial weights |S|!(n-|S|-1)!/n! make the contributions add up (uniform weights do not).")
+    if not np.isclose(got[1], got[2], rtol=1e-6, atol=1e-9):
+        problems.append(f"symmetry fails: features 1 and 2 play identical roles (same x, same baseline) but got {got[1]:.6g} and {got[2]:.6g}.")
+    if not np.isclose(got[3], 0.0, atol=1e-9):
+        problems.append(f"dummy fails: f never reads feature 3, yet it got {got[3]:.6g} instead of 0.")
+    if problems:
+        raise CheckFailed(f"{label}: " + " ".join(problems))
+    expect_close(got, kernel_shap_exact(f, x, b), label, misconceptions=_shapley_misconceptions(f, x, b))
+
+
+# --------------------------------------------------------------------------- linear closed form
+def _linear_case(name: str):
+    rng = np.random.default_rng(506)
+    if name == "worked":
+        return np.array([2.0, -1.0, 0.5]), np.array([3.0, 1.0, 4.0]), np.array([1.0, 2.0, 2.0])
+    if name == "diabetes":
+        from sklearn.datasets import load_diabetes
+        from sklearn.linear_model import LinearRegression
+
+        X, y = load_diabetes(return_X_y=True, scaled=False)
+        reg = LinearRegression().fit(X, y)
+        return reg.coef_, X[:7], X.mean(axis=0)
+    if name == "lists":
+        return [0.5, -2.0, 1.5, 3.0], [1.0, 0.0, -2.0, 4.0], [0.5, 0.5, 0.5, 0.5]
+    if name == "pandas":
+        import pandas as pd
+
+        cols = ["income", "age", "debt"]
+        return (pd.Series([0.8, -0.3, -1.2], index=cols), pd.Series([52.0, 41.0, 13.0], index=cols),
+                pd.Series([47.5, 38.0, 9.0], index=cols))
+    if name == "float32_batch":
+        return (rng.normal(size=5).astype("float32"), rng.normal(2.0, 1.0, size=(4, 5)).astype("float32"),
+                rng.normal(2.0, 0.1, size=5).astype("float32"))
+    raise ValueError(name)
+
+
+def check_linear_shapley(linear_shapley: Callable, case: str) -> None:
+    import shap
+
+    w, x, x_mean = _linear_case(case)
+    W, X, M = (np.asarray(v, dtype=float) for v in (w, x, x_mean))
+    # independent oracle: shap's LinearExplainer with the mean as the only background row
+    explainer = shap.explainers.Linear((W, 0.0), shap.maskers.Independent(M[None, :]))
+    expected = np.asarray(explainer(np.atleast_2d(X)).values, dtype=float).reshape(X.shape)
+    label = f"linear_shapley(w, x, x_mean) [{case}]"
+    got = as_array(call(linear_shapley, w, x, x_mean, what=label), label)
+    if got.size == 1 and expected.size > 1:
+        raise CheckFailed(f"{label} returned one number ({float(got.ravel()[0]):.6g}): return one value per feature, w * (x - x_mean), not their sum.")
+    scale = float(np.max(np.abs(expected))) + 1e-12
+    rtol, atol = (1e-5, 1e-6 * scale) if case == "float32_batch" else (1e-6, 1e-9 * scale)
+    expect_close(got, expected, label, rtol=rtol, atol=atol, misconceptions=[
+        (W * X, "That is w * x without centering: a feature at its average value contributes nothing, so subtract x_mean first: w * (x - x_mean)."),
+        (X - M, "That is x - x_mean without the weights: multiply by w."),
+        (W * (M - X), "The sign is flipped: the contribution is w * (x - x_mean), not w * (x_mean - x)."),
+        (W * (X - X.mean(axis=-1, keepdims=True)), "x was centered with its own mean across features: subtract the x_mean argument (the training mean of each feature)."),
+        (W * (X - X.mean(axis=0)) if X.ndim == 2 else W * X, "Each column was centered with the mean of the rows passed in: use the x_mean argument (the training means)."),
+    ])
+
+
+# =========================================================================== SHAP rankings
+@lru_cache(maxsize=None)
+def _ranking_case(name: str):
+    """(model, X, feature_names) for one named tree-ensemble case."""
+    from sklearn.datasets import load_breast_cancer, load_diabetes
+
+    if name.startswith("diabetes"):
+        X, y = load_diabetes(return_X_y=True, as_frame=True, scaled=False)
+        Xs = X.sample(120, random_state=5)
+        if name == "diabetes_gbr":
+            from sklearn.ensemble import GradientBoostingRegressor
+
+            model = GradientBoostingRegressor(n_estimators=80, max_depth=3, learning_rate=0.1, random_state=0).fit(X, y)
+            return model, Xs, list(X.columns)
+        if name == "diabetes_rf_numpy":
+            from sklearn.ensemble import RandomForestRegressor
+
+            model = RandomForestRegressor(n_estimators=40, max_depth=5, random_state=0).fit(X.to_numpy(), y.to_numpy())
+            return model, Xs.to_numpy(), tuple(f"f{i}_{c}" for i, c in enumerate(X.columns))
+        if name == "diabetes_index":
+            from sklearn.ensemble import ExtraTreesRegressor
+
+            model = ExtraTreesRegressor(n_estimators=40, max_depth=6, random_state=1).fit(X, y)
+            return model, Xs, X.columns
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X = X.iloc[:, :12]
+    Xs = X.sample(100, random_state=3)
+    if name == "cancer_rf_classifier":
+        from sklearn.ensemble import RandomForestClassifier
+
+        model = RandomForestClassifier(n_estimators=40, max_depth=4, random_state=0).fit(X, y)
+        return model, Xs, list(X.columns)
+    if name == "cancer_gb_classifier":
+        from sklearn.ensemble import GradientBoostingClassifier
+
+        model = GradientBoostingClassifier(n_estimators=40, max_depth=2, random_state=0).fit(X, y)
+        return model, Xs, list(X.columns)
+    raise ValueError(name)
+
+
+def _shap_importances(model, X) -> tuple[dict[str, np.ndarray], np.ndarray, bool]:
+    """Mean |SHAP| per feature under each accepted convention for a class axis, the main
+    (n, features) SHAP array, and whether the model's SHAP values have a class axis."""
+    import shap
+
+    sv = shap.TreeExplainer(model).shap_values(X)
+    if isinstance(sv, list):  # older shap: one array per class
+        sv = np.stack([np.asarray(s) for s in sv], axis=-1)
+    sv = np.asarray(sv, dtype=float)
+    if sv.ndim == 2:
+        return {"single output": np.abs(sv).mean(axis=0)}, sv, False
+    accepted = {
+        "positive class": np.abs(sv[..., -1]).mean(axis=0),
+        "class 0": np.abs(sv[..., 0]).mean(axis=0),
+        "mean |SHAP| over classes": np.abs(sv).mean(axis=(0, 2)),
+        "|SHAP| summed over classes": np.abs(sv).sum(axis=2).mean(axis=0),
+    }
+    return accepted, sv[..., -1], True
+
+
+def _is_sorted_desc(values: np.ndarray, tol: float) -> bool:
+    return bool(np.all(np.diff(values) <= tol))
+
+
+CLASS_AXIS_HINT = (" This model is a classifier: in shap 0.51 TreeExplainer.shap_values returns an array shaped "
+                   "(n_samples, n_features, n_classes) (older versions: a list with one array per class). Take the "
+                   "positive class [..., 1] (for two classes every class gives the same magnitudes), then mean |SHAP| over axis 0.")
+
+
+def check_shap_feature_ranking(shap_feature_ranking: Callable, case: str) -> None:
+    """Accepts any order along which mean |SHAP| never increases (ties in any order)."""
+    try:
+        _check_ranking(shap_feature_ranking, case)
+    except CheckFailed as exc:
+        if "classifier" in case and "n_classes" not in str(exc):
+            raise CheckFailed(str(exc) + CLASS_AXIS_HINT) from None
+        raise
+
+
+def _check_ranking(shap_feature_ranking: Callable, case: str) -> None:
+    model, X, names = _ranking_case(case)
+    names_list = [str(n) for n in names]
+    label = f"shap_feature_ranking(model, X, feature_names) [{case}]"
+    raw = call(shap_feature_ranking, model, X, names, what=label)
+    if raw is None:
+        raise CheckFailed(f"{label} returned None: did the function forget to `return`?")
+    try:
+        got = list(raw)
+    except TypeError:
+        raise CheckFailed(f"{label} should return a list of feature names, got {type(raw).__name__}.") from None
+    if got and all(isinstance(g, (int, np.integer)) for g in got):
+        raise CheckFailed(f"{label} returned column indices {got[:4]}...: return the feature NAMES, e.g. [feature_names[i] for i in order].")
+    got = [str(g) for g in got]
+    if sorted(got) != sorted(names_list):
+        missing = sorted(set(names_list) - set(got))
+        raise CheckFailed(f"{label} should return every feature name exactly once ({len(names_list)} names); "
+                          f"got {len(got)} names" + (f", missing {missing[:3]}" if missing else ", with repeats") + ".")
+    pos = {n: i for i, n in enumerate(names_list)}
+    order = np.array([pos[g] for g in got])
+    accepted, sv_main, has_class_axis = _shap_importances(model, X)
+    for imp in accepted.values():
+        if _is_sorted_desc(imp[order], tol=1e-7 * float(imp.max() + 1e-12)):
+            return
+    imp = accepted["single output"] if "single output" in accepted else accepted["positive class"]
+    expected = [names_list[i] for i in np.argsort(-imp, kind="stable")]
+    msg = f"{label}: expected (largest mean |SHAP| first) {expected[:4]}..., got {got[:4]}..."
+    signed = sv_main.mean(axis=0)
+    tol = 1e-7 * float(imp.max() + 1e-12)
+    if _is_sorted_desc(imp[order][::-1], tol):
+        raise CheckFailed(msg + " Your list is in ascending order (smallest first): sort by mean |SHAP| largest first (descending).")
+    if _is_sorted_desc(signed[order], 1e-9 * float(np.abs(signed).max() + 1e-12)) or _is_sorted_desc(-signed[order], 1e-9 * float(np.abs(signed).max() + 1e-12)):
+        raise CheckFailed(msg + " That is the order of the mean SIGNED SHAP value: positive and negative contributions cancel out, "
+                          "so a feature that pushes predictions strongly both ways looks unimportant. Rank by the mean of the absolute values.")
+    fi = getattr(model, "feature_importances_", None)
+    if fi is not None and _is_sorted_desc(np.asarray(fi)[order], 1e-12):
+        raise CheckFailed(msg + " That is the order of model.feature_importances_ (impurity-based importance), not of mean |SHAP|: use shap.TreeExplainer.")
+    first = np.abs(sv_main[0])
+    if _is_sorted_desc(first[order], 1e-12):
+        raise CheckFailed(msg + " That ranks the features by |SHAP| of the first example only: average |SHAP| over all rows of X (axis 0).")
+    maxabs = np.abs(sv_main).max(axis=0)
+    if _is_sorted_desc(maxabs[order], 1e-12):
+        raise CheckFailed(msg + " That ranks by the largest |SHAP| value: use the MEAN absolute SHAP value over the rows.")
+    if has_class_axis:
+        raise CheckFailed(msg + CLASS_AXIS_HINT)
+    raise CheckFailed(msg + " Compute shap.TreeExplainer(model).shap_values(X), then np.abs(...).mean(axis=0), and sort the names by it, largest first.")
+
+
+# =========================================================================== Integrated Gradients
+@lru_cache(maxsize=None)
+def _ig_model(name: str):
+    """(F, x, shape_note): F maps a batch (n, *x.shape) to (n,) or (n, 1), differentiable in TF."""
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(507)
+    if name == "linear":
+        w = tf.constant(rng.normal(size=6), dtype=tf.float32)
+
+        def F(X):
+            return tf.linalg.matvec(tf.convert_to_tensor(X, tf.float32), w) + 0.3
+
+        return F, np.array([1.5, -2.0, 0.5, 3.0, -1.0, 2.5])
+    if name == "quadratic":
+        a = tf.constant([1.0, -0.5, 2.0, 0.25], dtype=tf.float32)
+
+        def F(X):
+            return tf.reduce_sum(a * tf.square(tf.convert_to_tensor(X, tf.float32)), axis=-1) - 1.0
+
+        return F, np.array([2.0, -1.5, 1.0, 3.0])
+    if name == "mlp":
+        model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(1)])
+        model.set_weights([rng.normal(0, 0.8, (5, 8)).astype("float32"), rng.normal(0, 0.3, 8).astype("float32"),
+                           rng.normal(0, 1.0, (8, 1)).astype("float32"), np.array([0.7], dtype="float32")])
+        return model, np.array([1.2, -0.7, 2.0, 0.3, -1.5])
+    if name in ("image", "image_relu"):
+        from sklearn.datasets import load_digits
+
+        act = "softplus" if name == "image" else "relu"
+        model = keras.Sequential([keras.Input((8, 8)), keras.layers.Flatten(), keras.layers.Dense(16, activation=act), keras.layers.Dense(1)])
+        model.set_weights([rng.normal(0, 0.25, (64, 16)).astype("float32"), rng.normal(0, 0.1, 16).astype("float32"),
+                           rng.normal(0, 0.5, (16, 1)).astype("float32"), np.array([0.1], dtype="float32")])
+        image = (load_digits().images[7] / 16.0).astype("float64")
+        return model, image
+    raise ValueError(name)
+
+
+def _baseline(x: np.ndarray, kind: str) -> np.ndarray:
+    if kind == "zeros":
+        return np.zeros_like(x)
+    if kind == "shifted":
+        return np.linspace(-1.0, 1.0, x.size).reshape(x.shape) * 0.8
+    if kind == "blurred":
+        from scipy.ndimage import gaussian_filter
+
+        return gaussian_filter(x, sigma=1.5, mode="constant")
+    raise ValueError(kind)
+
+
+def model_output(F, X) -> np.ndarray:
+    import tensorflow as tf
+
+    out = F(tf.convert_to_tensor(np.asarray(X, dtype="float32")))
+    return np.asarray(out, dtype=float).reshape(-1)
+
+
+def path_gradients(F, x: np.ndarray, b: np.ndarray, alphas) -> np.ndarray:
+    """Gradients of F's scalar output at baseline + alpha (x - baseline), one row per alpha."""
+    import tensorflow as tf
+
+    alphas = np.asarray(alphas, dtype=float)
+    points = b[None] + alphas.reshape((-1,) + (1,) * x.ndim) * (x - b)[None]
+    p = tf.convert_to_tensor(points.astype("float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(p)
+        total = tf.reduce_sum(F(p))
+    return np.asarray(tape.gradient(total, p), dtype=float)
+
+
+def _rule(F, x, b, alphas, weights) -> np.ndarray:
+    g = path_gradients(F, x, b, alphas)
+    return np.tensordot(np.asarray(weights, dtype=float), g, axes=1) * (x - b)
+
+
+def ig_reference(F, x, b, steps: int = 8192) -> np.ndarray:
+    """A fine midpoint quadrature of the IG path integral (the oracle)."""
+    return _rule(F, x, b, (np.arange(steps) + 0.5) / steps, np.full(steps, 1.0 / steps))
+
+
+def ig_rules(F, x, b, m: int) -> dict[str, np.ndarray]:
+    """IG with m steps under each common discretization (all correct approximations)."""
+    k = np.arange(m)
+    trap_w = np.full(m + 1, 1.0 / m)
+    trap_w[[0, -1]] /= 2
+    return {
+        "left": _rule(F, x, b, k / m, np.full(m, 1.0 / m)),
+        "right": _rule(F, x, b, (k + 1) / m, np.full(m, 1.0 / m)),
+        "midpoint": _rule(F, x, b, (k + 0.5) / m, np.full(m, 1.0 / m)),
+        "trapezoid": _rule(F, x, b, np.arange(m + 1) / m, trap_w),
+        "linspace(0, 1, steps)": _rule(F, x, b, np.linspace(0, 1, m), np.full(m, 1.0 / m)),
+        "linspace(0, 1, steps + 1)": _rule(F, x, b, np.linspace(0, 1, m + 1), np.full(m + 1, 1.0 / (m + 1))),
+    }
+
+
+def _convert(x: np.ndarray, kind: str):
+    if kind == "tensor":
+        import tensorflow as tf
+
+        return tf.constant(x, dtype=tf.float32)
+    if kind == "list":
+        return x.tolist()
+    if kind == "float32":
+        return x.astype("float32")
+    return x.copy()
+
+
+def _ig_tolerance(F, x, b, steps, truth):
+    rules = ig_rules(F, x, b, steps)
+    dev = np.max([np.abs(r - truth) for r in rules.values()], axis=0)
+    return 2.0 * dev + 1e-4 * float(np.max(np.abs(truth))) + 1e-6
+
+
+def _ig_misconceptions(F, x, b, steps, truth):
+    diff = x - b
+    mean_grad = np.mean(path_gradients(F, x, b, (np.arange(512) + 0.5) / 512), axis=0)
+    g_x = path_gradients(F, x, b, [1.0])[0]
+    g_b = path_gradients(F, x, b, [0.0])[0]
+    out = [
+        (mean_grad, "That is the average gradient along the path without the final factor: multiply it elementwise by (x - baseline)."),
+        (mean_grad * steps * diff, "The gradients were summed, not averaged: divide the sum by steps (a Riemann sum weights each step by 1/steps)."),
+        (-truth, "The sign is flipped: multiply by (x - baseline), not (baseline - x)."),
+        (g_x * diff, "That is the gradient at x times (x - baseline): the gradient must be averaged along the whole straight path from the baseline to x, not taken at x alone."),
+        (g_b * diff, "That is the gradient at the baseline times (x - baseline): average the gradient along the whole path, not at one end."),
+    ]
+    if np.any(b != 0):
+        out += [
+            (mean_grad * x, "The average gradient was multiplied by x instead of (x - baseline): that is only right for an all-zero baseline."),
+            (ig_reference(F, x, np.zeros_like(x), 1024), "The path starts at zero instead of the baseline: interpolate baseline + alpha * (x - baseline)."),
+            (g_x * x, "That is gradient x input (the gradient at x times x): Integrated Gradients averages gradients along the path from the baseline and multiplies by (x - baseline)."),
+        ]
+    return out
+
+
+def _close_within(a: np.ndarray, b: np.ndarray, tol) -> bool:
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= tol))
+
+
+def check_integrated_gradients(integrated_gradients: Callable, case: str, steps: int, baseline: str = "zeros",
+                               x_as: str = "numpy", closed_form: str | None = None) -> None:
+    F, x = _ig_model(case)
+    x = np.asarray(x, dtype=float)
+    b = _baseline(x, baseline)
+    truth = ig_reference(F, x, b)
+    if closed_form == "linear":
+        w = path_gradients(F, x, b, [0.5])[0]
+        assert np.allclose(truth, w * (x - b), rtol=1e-4, atol=1e-6)
+    label = f"integrated_gradients(model, x of shape {x.shape}, {baseline} baseline, steps={steps}) [{case}]"
+    raw = call(integrated_gradients, F, _convert(x, x_as), _convert(b, x_as), steps, what=label)
+    got = as_array(raw, label)
+    if got.shape != x.shape:
+        if got.ndim == x.ndim + 1 and got.shape[1:] == x.shape and got.shape[0] != 1:
+            raise CheckFailed(f"{label} returned shape {got.shape}: one row per step. Average the gradients over the steps (axis 0), then multiply by (x - baseline).")
+        raise CheckFailed(f"{label} should return an array shaped like x, {x.shape}; got shape {got.shape}.")
+    tol = _ig_tolerance(F, x, b, steps, truth)
+    if _close_within(got, truth, tol):
+        return
+    worst = float(np.max(np.abs(got - truth)))
+    for value, message in _ig_misconceptions(F, x, b, steps, truth):
+        loose = tol + 0.02 * float(np.max(np.abs(value)) + 1e-12)
+        if _close_within(got, value, loose):
+            raise CheckFailed(f"{label}: expected {_short(truth)}, got {_short(got)}. {message}")
+    target = float(model_output(F, x[None])[0] - model_output(F, b[None])[0])
+    raise CheckFailed(f"{label}: expected {_short(truth)}, got {_short(got)} (largest difference {worst:.3g}). "
+                      f"Completeness: your attributions sum to {float(got.sum()):.6g}, F(x) - F(baseline) = {target:.6g}.")
+
+
+def check_ig_completeness(integrated_gradients: Callable, case: str, steps: int, baseline: str = "zeros") -> None:
+    """The completeness axiom: sum of attributions = F(x) - F(baseline), up to the discretization error."""
+    F, x = _ig_model(case)
+    x = np.asarray(x, dtype=float)
+    b = _baseline(x, baseline)
+    label = f"completeness of integrated_gradients [{case}, steps={steps}]"
+    got = as_array(call(integrated_gradients, F, x.copy(), b.copy(), steps, what=label), label)
+    target = float(model_output(F, x[None])[0] - model_output(F, b[None])[0])
+    rules = ig_rules(F, x, b, steps)
+    dev = max(abs(float(r.sum()) - target) for r in rules.values())
+    tol = 2 * dev + 1e-4 * abs(target) + 1e-5
+    gap = abs(float(got.sum()) - target)
+    if gap > tol:
+        raise CheckFailed(f"{label}: your attributions sum to {float(got.sum()):.6g} but F(x) - F(baseline) = {target:.6g} "
+                          f"(gap {gap:.3g}; a correct {steps}-step rule stays within {tol:.2g}). Average the gradients along the path "
+                          "baseline + alpha (x - baseline) and multiply by (x - baseline).")
+
+
+# --------------------------------------------------------------------------- completeness gap
+def _gap_case(name: str):
+    """(F, x, baseline, attributions) for one named completeness-gap case."""
+    if name == "mlp_overshoot":  # attributions 10% too large: positive signed gap
+        F, x = _ig_model("mlp")
+        x = np.asarray(x, dtype=float)
+        b = _baseline(x, "shifted")
+        return F, x, b, 1.1 * ig_reference(F, x, b, 2048)
+    if name == "mlp_undershoot":  # attributions 20% too small: negative signed gap (when F(x) > F(b))
+        F, x = _ig_model("mlp")
+        x = np.asarray(x, dtype=float)
+        b = _baseline(x, "shifted")
+        attr = ig_reference(F, x, b, 2048)
+        factor = 0.8 if attr.sum() > 0 else 1.2
+        return F, x, b, factor * attr
+    if name == "image_coarse":  # a coarse 4-step left Riemann sum, from a blurred baseline
+        F, x = _ig_model("image")
+        x = np.asarray(x, dtype=float)
+        b = _baseline(x, "blurred")
+        return F, x, b, ig_rules(F, x, b, 4)["left"]
+    if name == "quadratic_left":
+        F, x = _ig_model("quadratic")
+        x = np.asarray(x, dtype=float)
+        b = _baseline(x, "shifted")
+        return F, x, b, ig_rules(F, x, b, 5)["left"]
+    if name == "linear_exact":  # exact attributions: the gap is (numerically) zero
+        F, x = _ig_model("linear")
+        x = np.asarray(x, dtype=float)
+        b = _baseline(x, "zeros")
+        return F, x, b, ig_reference(F, x, b, 16)
+    raise ValueError(name)
+
+
+def check_completeness_gap(completeness_gap: Callable, case: str, attr_as: str = "numpy", x_as: str = "numpy") -> None:
+    F, x, b, attr = _gap_case(case)
+    fx, fb = float(model_output(F, x[None])[0]), float(model_output(F, b[None])[0])
+    s = float(np.sum(attr))
+    signed = s - (fx - fb)
+    expected = abs(signed)
+    label = f"completeness_gap(model, x, baseline, attributions) [{case}]"
+    got = as_float(call(completeness_gap, F, _convert(x, x_as), _convert(b, x_as), _convert(attr, attr_as), what=label), label)
+    atol = 1e-5 * (abs(fx) + abs(fb) + float(np.sum(np.abs(attr)))) + 1e-7
+    expect_close(got, expected, label, rtol=1e-5, atol=atol, misconceptions=[
+        (signed, "That is the signed difference sum(attributions) - (F(x) - F(baseline)): take its absolute value."),
+        (abs(s - fx), "The baseline's output was not subtracted: completeness compares the sum with F(x) - F(baseline), not with F(x)."),
+        (s - fx, "The baseline's output was not subtracted (and the absolute value is missing): use |sum(attributions) - (F(x) - F(baseline))|."),
+        (abs(s - (fb - fx)), "F(x) and F(baseline) were swapped: attributions explain F(x) - F(baseline)."),
+        (abs(float(np.sum(np.abs(attr))) - (fx - fb)), "You summed |attributions|: sum the signed attributions (negative ones pull the output down)."),
+        (expected / abs(fx - fb), "That is a relative gap (divided by |F(x) - F(baseline)|): return the absolute gap."),
+    ])

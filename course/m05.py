@@ -1,0 +1,183 @@
+"""Module 05 helpers: data, small models and figures for explainability (SHAP and IG).
+
+Everything is offline (scikit-learn's bundled data sets) and seeded. Every figure function
+titles and labels its axes and returns the figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _plt():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+# --------------------------------------------------------------------------- Shapley toys
+def toy_model(z):
+    """f(z) = 3 z0 + 2 z1 z2 + z1 + z2, and z3 is never used (a dummy feature).
+
+    z1 and z2 enter symmetrically, so with x1 = x2 and baseline1 = baseline2 they must get the
+    same Shapley value; z3 must get 0.
+    """
+    z = np.asarray(z, dtype=float)
+    return float(3.0 * z[0] + 2.0 * z[1] * z[2] + z[1] + z[2])
+
+
+def batch(f):
+    """Turn a one-row function f(z) -> float into f(Z) -> array, as shap's explainers expect."""
+
+    def f_batch(Z):
+        return np.array([f(z) for z in np.atleast_2d(np.asarray(Z, dtype=float))])
+
+    return f_batch
+
+
+def kernel_shap_exact(f, x, baseline):
+    """shap's Kernel SHAP with EVERY coalition enumerated (nsamples = 2**n): the exact Shapley
+    values for the baseline (same numbers as ``shap.explainers.Exact``, without its numba
+    compilation on first use)."""
+    import shap
+
+    x = np.asarray(x, dtype=float).ravel()
+    baseline = np.asarray(baseline, dtype=float).ravel()
+    explainer = shap.KernelExplainer(batch(f), baseline[None, :])
+    values = explainer.shap_values(x, nsamples=2 ** len(x), silent=True, l1_reg=False)
+    return np.asarray(values, dtype=float).ravel()
+
+
+# --------------------------------------------------------------------------- tabular data
+def diabetes_frame():
+    """scikit-learn's diabetes data in original units (age in years, bmi, bp, s1..s6), ``(X, y)``."""
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True, scaled=False)
+    return X, y
+
+
+def fit_diabetes_trees(X, y, seed: int = 0):
+    """A gradient-boosted tree ensemble (150 trees of depth 3) for disease progression."""
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    return GradientBoostingRegressor(n_estimators=150, max_depth=3, learning_rate=0.05, random_state=seed).fit(X, y)
+
+
+def duplicate_feature_credit(X, y, feature: str = "bmi", seed: int = 0):
+    """Mean |SHAP| per feature before and after adding an exact copy of ``feature``."""
+    import shap
+
+    base = fit_diabetes_trees(X, y, seed)
+    imp_base = np.abs(shap.TreeExplainer(base).shap_values(X)).mean(axis=0)
+    X2 = X.copy()
+    X2.insert(list(X.columns).index(feature) + 1, f"{feature}_copy", X[feature])
+    dup = fit_diabetes_trees(X2, y, seed)
+    imp_dup = np.abs(shap.TreeExplainer(dup).shap_values(X2)).mean(axis=0)
+    return dict(zip(X.columns, imp_base)), dict(zip(X2.columns, imp_dup))
+
+
+def plot_duplicate_credit(imp_base: dict, imp_dup: dict, feature: str = "bmi"):
+    """Bars: mean |SHAP| per feature for the original model and the model with a copied feature."""
+    plt = _plt()
+    names = list(imp_dup)
+    pos = np.arange(len(names))
+    base_vals = [imp_base.get(n, 0.0) for n in names]
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    ax.bar(pos - 0.2, base_vals, width=0.4, label="original features")
+    ax.bar(pos + 0.2, [imp_dup[n] for n in names], width=0.4, label=f"with an exact copy of {feature}")
+    ax.set_xticks(pos)
+    ax.set_xticklabels(names, rotation=45)
+    ax.set_xlabel("feature")
+    ax.set_ylabel("mean |SHAP value| (disease progression units)")
+    ax.set_title(f"Correlated features share credit: {feature} and {feature}_copy split it")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- digits + Keras
+def digits_images(seed: int = 0):
+    """load_digits as float32 images in [0, 1], shape (n, 8, 8); ``(x_train, x_test, y_train, y_test)``."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    d = load_digits()
+    x = (d.images / 16.0).astype("float32")
+    return train_test_split(x, d.target, test_size=0.25, random_state=seed, stratify=d.target)
+
+
+def train_digits_model(x_train, y_train, epochs: int = 8, seed: int = 0):
+    """A small MLP (8x8 -> 64 ReLU -> 10 logits) trained with Adam; about a second on a CPU."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([
+        keras.Input((8, 8)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(10),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(3e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=epochs, batch_size=64, verbose=0)
+    return model
+
+
+def class_logit(model, c: int):
+    """F(X) = the logit of class ``c``: maps a batch (n, 8, 8) to (n,), differentiable in TensorFlow."""
+    import tensorflow as tf
+
+    def F(X):
+        X = tf.convert_to_tensor(X, dtype=tf.float32)
+        return model(tf.reshape(X, (-1, 8, 8)))[:, c]
+
+    return F
+
+
+def blurred(image, sigma: float = 1.5):
+    """A Gaussian-blurred copy of an image: a baseline that keeps coarse shape, removes detail."""
+    from scipy.ndimage import gaussian_filter
+
+    return gaussian_filter(np.asarray(image, dtype="float32"), sigma=sigma, mode="constant").astype("float32")
+
+
+def plot_ig_maps(images, labels, preds, maps_black, maps_blur, baselines_blur):
+    """One row per digit: the image, IG from a black baseline, the blurred baseline, IG from it."""
+    plt = _plt()
+    n = len(images)
+    fig, axes = plt.subplots(n, 4, figsize=(8.4, 2.1 * n), squeeze=False)
+    titles = ["digit (input x)", "IG, black baseline", "blurred baseline", "IG, blurred baseline"]
+    for r in range(n):
+        lim = max(np.abs(maps_black[r]).max(), np.abs(maps_blur[r]).max(), 1e-9)
+        panels = [(images[r], "gray_r", 0, 1), (maps_black[r], "RdBu_r", -lim, lim),
+                  (baselines_blur[r], "gray_r", 0, 1), (maps_blur[r], "RdBu_r", -lim, lim)]
+        for c, (img, cmap, lo, hi) in enumerate(panels):
+            ax = axes[r][c]
+            im = ax.imshow(img, cmap=cmap, vmin=lo, vmax=hi)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            if r == 0:
+                ax.set_title(titles[c], fontsize=9)
+            if c == 0:
+                ax.set_ylabel(f"label {labels[r]}\npredicted {preds[r]}", fontsize=9)
+            if c == 3:
+                fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=7)
+    fig.suptitle("Integrated Gradients for the predicted class (red: pushes the logit up, blue: down)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_completeness_vs_steps(steps, gaps: dict):
+    """Completeness gap |sum(IG) - (F(x) - F(baseline))| against the number of steps (log-log)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for label, g in gaps.items():
+        ax.loglog(steps, np.maximum(np.asarray(g, dtype=float), 1e-9), marker="o", label=label)
+    ax.set_xlabel("number of steps")
+    ax.set_ylabel("completeness gap (logit units)")
+    ax.set_title("More steps, smaller completeness gap")
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,426 @@
+"""Module 03 variants: common mistakes (must lose points) and alternative correct answers."""
+
+from tests.variants import correct, wrong
+
+MODULE = "03_classification_metrics"
+
+# ------------------------------------------------------------------ confusion_counts
+@wrong("confusion_matrix(...).ravel()")
+def confusion_counts__sklearn_ravel_order(y_true, y_pred):
+    from sklearn.metrics import confusion_matrix
+    return tuple(int(v) for v in confusion_matrix(y_true, y_pred, labels=[0, 1]).ravel())
+
+
+@wrong("FP and FN are swapped")
+def confusion_counts__fp_fn_swapped(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    tp = int(np.sum((yt == 1) & (yp == 1)))
+    fn = int(np.sum((yt == 0) & (yp == 1)))   # mislabeled
+    fp = int(np.sum((yt == 1) & (yp == 0)))   # mislabeled
+    tn = int(np.sum((yt == 0) & (yp == 0)))
+    return tp, fp, fn, tn
+
+
+@wrong("cannot subtract bool")
+def confusion_counts__bool_subtraction(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true), np.asarray(y_pred)
+    diff = yp - yt          # 1: false positive, -1: false negative (fails on bool arrays)
+    tp = int(np.sum(yt * yp))
+    fp = int(np.sum(diff == 1))
+    fn = int(np.sum(diff == -1))
+    return tp, fp, fn, len(yt) - tp - fp - fn
+
+
+@wrong("index LABEL")
+def confusion_counts__positional_indexing(y_true, y_pred):
+    tp = fp = fn = tn = 0
+    for i in range(len(y_true)):
+        t, p = int(y_true[i]), int(y_pred[i])   # a Series looks up the label i
+        tp += t == 1 and p == 1
+        fp += t == 0 and p == 1
+        fn += t == 1 and p == 0
+        tn += t == 0 and p == 0
+    return tp, fp, fn, tn
+
+
+@wrong("class 0 was treated as the positive class")
+def confusion_counts__zero_is_positive(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int) == 0, np.asarray(y_pred).astype(int) == 0
+    return int(np.sum(yt & yp)), int(np.sum(~yt & yp)), int(np.sum(yt & ~yp)), int(np.sum(~yt & ~yp))
+
+
+@correct
+def confusion_counts__pure_python(y_true, y_pred):
+    pairs = list(zip(list(y_true), list(y_pred)))
+    tp = sum(1 for t, p in pairs if t and p)
+    fp = sum(1 for t, p in pairs if not t and p)
+    fn = sum(1 for t, p in pairs if t and not p)
+    tn = sum(1 for t, p in pairs if not t and not p)
+    return tp, fp, fn, tn
+
+
+@correct
+def confusion_counts__sklearn_numpy_ints(y_true, y_pred):
+    import numpy as np
+    from sklearn.metrics import confusion_matrix
+    tn, fp, fn, tp = confusion_matrix(np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int), labels=[0, 1]).ravel()
+    return [tp, fp, fn, tn]   # numpy ints, in a list
+
+
+# ------------------------------------------------------------------ precision
+@wrong("precision and recall are swapped")
+def precision__is_recall(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    tp = np.sum((yt == 1) & (yp == 1))
+    fn = np.sum((yt == 1) & (yp == 0))
+    return float(tp / (tp + fn)) if tp + fn else 0.0
+
+
+@wrong("zero division not handled")
+def precision__zero_division_error(y_true, y_pred):
+    tp = sum(1 for t, p in zip(list(y_true), list(y_pred)) if t == 1 and p == 1)
+    fp = sum(1 for t, p in zip(list(y_true), list(y_pred)) if t == 0 and p == 1)
+    return tp / (tp + fp)
+
+
+@wrong("zero division not handled")
+def precision__nan(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.float64(np.sum(yt & yp)) / np.float64(np.sum(yp))
+
+
+@correct
+def precision__sklearn(y_true, y_pred):
+    from sklearn.metrics import precision_score
+    import numpy as np
+    return precision_score(np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int), zero_division=0)
+
+
+@correct
+def precision__float32_mean(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true, dtype=bool), np.asarray(y_pred, dtype=bool)
+    return np.float32(yt[yp].mean()) if yp.any() else np.float32(0)
+
+
+# ------------------------------------------------------------------ recall
+@wrong("precision and recall are swapped")
+def recall__is_precision(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    tp = np.sum((yt == 1) & (yp == 1))
+    fp = np.sum((yt == 0) & (yp == 1))
+    return float(tp / (tp + fp)) if tp + fp else 0.0
+
+
+@wrong("zero division not handled")
+def recall__zero_division_error(y_true, y_pred):
+    tp = sum(1 for t, p in zip(list(y_true), list(y_pred)) if t == 1 and p == 1)
+    positives = sum(1 for t in list(y_true) if t == 1)
+    return tp / positives
+
+
+@wrong("specificity")
+def recall__specificity(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    tn = np.sum((yt == 0) & (yp == 0))
+    fp = np.sum((yt == 0) & (yp == 1))
+    return float(tn / (tn + fp)) if tn + fp else 0.0
+
+
+@correct
+def recall__sklearn(y_true, y_pred):
+    from sklearn.metrics import recall_score
+    import numpy as np
+    return recall_score(np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int), zero_division=0)
+
+
+@correct
+def recall__mean_of_predictions_on_positives(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(bool), np.asarray(y_pred).astype(bool)
+    return float(yp[yt].mean()) if yt.any() else 0.0
+
+
+# ------------------------------------------------------------------ f1_score
+@wrong("arithmetic mean")
+def f1_score__arithmetic_mean(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    tp, fp, fn = np.sum(yt & yp), np.sum((1 - yt) & yp), np.sum(yt & (1 - yp))
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return float((p + r) / 2)
+
+
+@wrong("zero division not handled")
+def f1_score__zero_division_error(y_true, y_pred):
+    pairs = list(zip(list(y_true), list(y_pred)))
+    tp = sum(1 for t, p in pairs if t == 1 and p == 1)
+    fp = sum(1 for t, p in pairs if t == 0 and p == 1)
+    fn = sum(1 for t, p in pairs if t == 1 and p == 0)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return 2 * p * r / (p + r)
+
+
+@wrong("factor 2")
+def f1_score__no_factor_two(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    tp, fp, fn = np.sum(yt & yp), np.sum((1 - yt) & yp), np.sum(yt & (1 - yp))
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return float(p * r / (p + r)) if p + r else 0.0
+
+
+@correct
+def f1_score__harmonic_mean_guarded(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(bool), np.asarray(y_pred).astype(bool)
+    tp, fp, fn = np.sum(yt & yp), np.sum(~yt & yp), np.sum(yt & ~yp)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return 2 * p * r / (p + r) if p + r > 0 else 0.0
+
+
+@correct
+def f1_score__sklearn(y_true, y_pred):
+    from sklearn.metrics import f1_score as sk_f1
+    import numpy as np
+    return sk_f1(np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int), zero_division=0)
+
+
+# ------------------------------------------------------------------ roc_auc
+@wrong("hard labels instead of scores")
+def roc_auc__hard_labels(y_true, scores):
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+    return roc_auc_score(np.asarray(y_true).astype(int), (np.asarray(scores, dtype=float) >= 0.5).astype(int))
+
+
+@wrong("ties were not counted as 1/2")
+def roc_auc__ties_ignored(y_true, scores):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    pos, neg = s[y == 1], s[y == 0]
+    return float(np.mean(pos[:, None] > neg[None, :]))
+
+
+@wrong("ties were not counted as 1/2")
+def roc_auc__ties_as_win(y_true, scores):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    pos, neg = s[y == 1], s[y == 0]
+    return float(np.mean(pos[:, None] >= neg[None, :]))
+
+
+@wrong("ties were not counted as 1/2")
+def roc_auc__trapezoid_without_grouping_ties(y_true, scores):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    yy = y[np.argsort(-s)]   # default quicksort: tied scores in an arbitrary order
+    tpr = np.r_[0, np.cumsum(yy)] / yy.sum()
+    fpr = np.r_[0, np.cumsum(1 - yy)] / (1 - yy).sum()
+    return float(np.trapezoid(tpr, fpr))
+
+
+@wrong("orientation is flipped")
+def roc_auc__flipped(y_true, scores):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    pos, neg = s[y == 1], s[y == 0]
+    return float(np.mean(neg[:, None] > pos[None, :]) + 0.5 * np.mean(neg[:, None] == pos[None, :]))
+
+
+@correct
+def roc_auc__rank_sum(y_true, scores):
+    import numpy as np
+    from scipy.stats import rankdata
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    n_pos, n_neg = y.sum(), len(y) - y.sum()
+    ranks = rankdata(s)   # average ranks for ties
+    return (ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+@correct
+def roc_auc__trapezoid_distinct_thresholds(y_true, scores):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    thresholds = np.unique(s)[::-1]
+    tpr = [0.0] + [float(np.mean(s[y == 1] >= t)) for t in thresholds]
+    fpr = [0.0] + [float(np.mean(s[y == 0] >= t)) for t in thresholds]
+    return np.float32(np.trapezoid(tpr, fpr))
+
+
+@correct
+def roc_auc__pure_python_pairs(y_true, scores):
+    ys, ss = [int(v) for v in y_true], [float(v) for v in scores]
+    pos = [s for s, y in zip(ss, ys) if y == 1]
+    neg = [s for s, y in zip(ss, ys) if y == 0]
+    wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+@correct
+def roc_auc__sklearn(y_true, scores):
+    from sklearn.metrics import roc_auc_score
+    return roc_auc_score(y_true, scores)
+
+
+# ------------------------------------------------------------------ average_precision
+@wrong("trapezoid interpolation")
+def average_precision__trapezoid(y_true, scores):
+    from sklearn.metrics import auc, precision_recall_curve
+    precision, recall, _ = precision_recall_curve(y_true, scores)
+    return auc(recall, precision)
+
+
+@wrong("ties were not grouped")
+def average_precision__ties_ignored(y_true, scores):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    yy = y[np.argsort(-s, kind="stable")]
+    precision_at_k = np.cumsum(yy) / np.arange(1, len(yy) + 1)
+    return float(precision_at_k[yy == 1].mean())
+
+
+@wrong("interpolated precision")
+def average_precision__interpolated(y_true, scores):
+    import numpy as np
+    from sklearn.metrics import precision_recall_curve
+    precision, recall, _ = precision_recall_curve(y_true, scores)
+    interp = np.maximum.accumulate(precision)   # best precision at this recall or higher
+    return float(-np.sum(np.diff(recall) * interp[:-1]))
+
+
+@wrong("hard labels instead of scores")
+def average_precision__hard_labels(y_true, scores):
+    import numpy as np
+    from sklearn.metrics import average_precision_score
+    return average_precision_score(np.asarray(y_true).astype(int), (np.asarray(scores, dtype=float) >= 0.5).astype(int))
+
+
+@correct
+def average_precision__sklearn_curve_step_sum(y_true, scores):
+    import numpy as np
+    from sklearn.metrics import precision_recall_curve
+    precision, recall, _ = precision_recall_curve(np.asarray(y_true).astype(int), np.asarray(scores, dtype=float))
+    return -np.sum(np.diff(recall) * precision[:-1])   # a numpy float
+
+
+@correct
+def average_precision__pure_python(y_true, scores):
+    ys, ss = [int(v) for v in y_true], [float(v) for v in scores]
+    n_pos = sum(ys)
+    ap, prev_recall = 0.0, 0.0
+    for t in sorted(set(ss), reverse=True):
+        flagged = [y for y, s in zip(ys, ss) if s >= t]
+        tp = sum(flagged)
+        recall_t = tp / n_pos
+        ap += (recall_t - prev_recall) * tp / len(flagged)
+        prev_recall = recall_t
+    return ap
+
+
+@correct
+def average_precision__sklearn(y_true, scores):
+    from sklearn.metrics import average_precision_score
+    return average_precision_score(y_true, scores)
+
+
+# ------------------------------------------------------------------ threshold_for_recall
+@wrong("strict >")
+def threshold_for_recall__strict_greater(y_true, scores, target_recall):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    for t in np.unique(s)[::-1]:                       # highest first
+        if np.sum((s > t) & (y == 1)) / y.sum() >= target_recall:
+            return float(t)
+
+
+@wrong("off by one: that is the next lower")
+def threshold_for_recall__next_lower_positive(y_true, scores, target_recall):
+    import math
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    pos = np.sort(s[y == 1])[::-1]
+    k = math.ceil(target_recall * len(pos))
+    return float(pos[min(k, len(pos) - 1)])          # index k instead of k - 1
+
+
+@wrong("falls short")
+def threshold_for_recall__next_higher(y_true, scores, target_recall):
+    import math
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    pos = np.sort(s[y == 1])[::-1]
+    k = math.ceil(target_recall * len(pos))
+    return float(pos[max(k - 2, 0)])
+
+
+@wrong("quantile")
+def threshold_for_recall__quantile_of_all_scores(y_true, scores, target_recall):
+    import numpy as np
+    return float(np.quantile(np.asarray(scores, dtype=float), 1 - target_recall))
+
+
+@wrong("a higher one does too")
+def threshold_for_recall__lowest_positive(y_true, scores, target_recall):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    return float(s[y == 1].min())   # always reaches the target, never the highest such t
+
+
+@correct
+def threshold_for_recall__roc_curve(y_true, scores, target_recall):
+    import numpy as np
+    from sklearn.metrics import roc_curve
+    _, tpr, thresholds = roc_curve(np.asarray(y_true).astype(int), np.asarray(scores), drop_intermediate=False)
+    return thresholds[tpr >= target_recall].max()
+
+
+@correct
+def threshold_for_recall__ceil_with_tolerance(y_true, scores, target_recall):
+    import math
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores)
+    pos = np.sort(s[y == 1])[::-1]
+    k = math.ceil(target_recall * len(pos) - 1e-9)
+    return pos[k - 1]   # a numpy scalar (float32 when the scores are float32)
+
+
+@correct
+def threshold_for_recall__brute_force_lists(y_true, scores, target_recall):
+    ys, ss = [int(v) for v in y_true], [float(v) for v in scores]
+    n_pos = sum(ys)
+    for t in sorted(set(ss), reverse=True):
+        if sum(1 for y, s in zip(ys, ss) if y == 1 and s >= t) / n_pos >= target_recall:
+            return t
+
+
+# ------------------------------------------------------------------ exam_answers
+@wrong("wrong (you answered")
+def exam_answers__metric_confusion(*args):
+    return {"q1": "A", "q2": "A", "q3": "B", "q4": "A", "q5": "C"}
+
+
+@wrong("wrong (you answered B)")
+def exam_answers__roc_under_imbalance(*args):
+    return {"q1": "B", "q2": "C", "q3": "B", "q4": "B", "q5": "A"}
+
+
+@correct
+def exam_answers__lowercase(*args):
+    return {"q1": "b", "Q2": "c", "q3": " d", "q4": "B", "q5": "a"}
+
+
+#: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process
+END_TO_END_WRONG = roc_auc__hard_labels
