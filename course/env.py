@@ -50,6 +50,7 @@ def check_environment(verbose: bool = True) -> dict[str, str]:
 def setup_notebook(seed: int = 0) -> None:
     """First-cell setup shared by every notebook: quiet logs, versions, seeds, plot style."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # no oneDNN notice on stderr; repeatable sums
     import warnings
 
     warnings.filterwarnings("ignore", category=DeprecationWarning)

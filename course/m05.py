@@ -58,10 +58,10 @@ def diabetes_frame():
 
 
 def fit_diabetes_trees(X, y, seed: int = 0):
-    """A gradient-boosted tree ensemble (150 trees of depth 3) for disease progression."""
+    """A gradient-boosted tree ensemble (100 trees of depth 3) for disease progression."""
     from sklearn.ensemble import GradientBoostingRegressor
 
-    return GradientBoostingRegressor(n_estimators=150, max_depth=3, learning_rate=0.05, random_state=seed).fit(X, y)
+    return GradientBoostingRegressor(n_estimators=100, max_depth=3, learning_rate=0.05, random_state=seed).fit(X, y)
 
 
 def duplicate_feature_credit(X, y, feature: str = "bmi", seed: int = 0):
@@ -107,7 +107,7 @@ def digits_images(seed: int = 0):
     return train_test_split(x, d.target, test_size=0.25, random_state=seed, stratify=d.target)
 
 
-def train_digits_model(x_train, y_train, epochs: int = 8, seed: int = 0):
+def train_digits_model(x_train, y_train, epochs: int = 5, seed: int = 0):
     """A small MLP (8x8 -> 64 ReLU -> 10 logits) trained with Adam; about a second on a CPU."""
     import keras
 
@@ -118,7 +118,7 @@ def train_digits_model(x_train, y_train, epochs: int = 8, seed: int = 0):
         keras.layers.Dense(64, activation="relu"),
         keras.layers.Dense(10),
     ])
-    model.compile(optimizer=keras.optimizers.Adam(3e-3),
+    model.compile(optimizer=keras.optimizers.Adam(5e-3),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     model.fit(x_train, y_train, epochs=epochs, batch_size=64, verbose=0)
     return model

@@ -124,7 +124,7 @@ def _shapley_misconceptions(f, x, b):
         (np.array([v[empty | (1 << i)] - v[empty] for i in range(n)]),
          "That is f(baseline with feature i set to x_i) - f(baseline): only the contribution to the empty "
          "coalition. Average over ALL coalitions with the combinatorial weights."),
-        (-_by_weights(_coalition_values(f, b, x), n, lambda k, n: factorial(k) * factorial(n - k - 1) / factorial(n)),
+        (_by_weights(_coalition_values(f, b, x), n, lambda k, n: factorial(k) * factorial(n - k - 1) / factorial(n)),
          "The signs are flipped: in v(S) the features in S take their values from x and the others from the baseline (x and baseline were swapped)."),
     ]
     return out

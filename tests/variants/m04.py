@@ -1,0 +1,400 @@
+"""Module 04 variants: common mistakes (must lose points) and alternative correct answers."""
+
+from tests.variants import correct, wrong
+
+MODULE = "04_multicollinearity_pls_pca"
+
+
+# ------------------------------------------------------------------ vif
+@wrong("WITHOUT an intercept")
+def vif__no_intercept(X):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    out = []
+    for j in range(X.shape[1]):
+        others = np.delete(X, j, axis=1)
+        coef, *_ = np.linalg.lstsq(others, X[:, j], rcond=None)
+        resid = X[:, j] - others @ coef
+        r2 = 1 - resid @ resid / np.sum((X[:, j] - X[:, j].mean()) ** 2)
+        out.append(1 / (1 - r2))
+    return np.array(out)
+
+
+@wrong("WITHOUT an intercept")
+def vif__sklearn_fit_intercept_false(X):
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+    X = np.asarray(X, dtype=float)
+    out = []
+    for j in range(X.shape[1]):
+        others = np.delete(X, j, axis=1)
+        r2 = LinearRegression(fit_intercept=False).fit(others, X[:, j]).score(others, X[:, j])
+        out.append(1 / (1 - r2))
+    return np.array(out)
+
+
+@wrong("That is R²ⱼ itself")
+def vif__returns_r2(X):
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+    X = np.asarray(X, dtype=float)
+    out = []
+    for j in range(X.shape[1]):
+        others = np.delete(X, j, axis=1)
+        out.append(LinearRegression().fit(others, X[:, j]).score(others, X[:, j]))
+    return np.array(out)
+
+
+@wrong("That is 1 / R²ⱼ")
+def vif__inverse_r2(X):
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+    X = np.asarray(X, dtype=float)
+    out = []
+    for j in range(X.shape[1]):
+        others = np.delete(X, j, axis=1)
+        out.append(1 / LinearRegression().fit(others, X[:, j]).score(others, X[:, j]))
+    return np.array(out)
+
+
+@wrong("PAIRWISE")
+def vif__largest_pairwise_correlation(X):
+    import numpy as np
+    C = np.corrcoef(np.asarray(X, dtype=float), rowvar=False)
+    np.fill_diagonal(C, 0.0)
+    return 1 / (1 - np.max(C**2, axis=1))
+
+
+@wrong("leave column j OUT")
+def vif__keeps_column_j(X):
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+    X = np.asarray(X, dtype=float)
+    out = []
+    for j in range(X.shape[1]):
+        r2 = LinearRegression().fit(X, X[:, j]).score(X, X[:, j])
+        out.append(1 / (1 - r2) if r2 < 1 else np.inf)
+    return np.array(out)
+
+
+@correct
+def vif__sklearn_linear_regression(X):
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+    X = np.asarray(X, dtype=float)
+    out = []
+    for j in range(X.shape[1]):
+        others = np.delete(X, j, axis=1)
+        r2 = LinearRegression().fit(others, X[:, j]).score(others, X[:, j])
+        out.append(1 / (1 - r2))
+    return np.array(out)
+
+
+@correct
+def vif__inverse_correlation_diagonal(X):
+    import numpy as np
+    return np.diag(np.linalg.inv(np.corrcoef(np.asarray(X, dtype=float), rowvar=False)))
+
+
+@correct
+def vif__pandas_list(X):
+    """Works on the DataFrame's columns by name and returns a plain list."""
+    import numpy as np
+    import pandas as pd
+    df = pd.DataFrame(X)
+    out = []
+    for col in df.columns:
+        target = df[col].to_numpy(dtype=float)
+        design = np.column_stack([np.ones(len(df)), df.drop(columns=col).to_numpy(dtype=float)])
+        fitted = design @ np.linalg.pinv(design) @ target
+        r2 = 1 - np.sum((target - fitted) ** 2) / np.sum((target - target.mean()) ** 2)
+        out.append(float(1 / (1 - r2)))
+    return out
+
+
+# ------------------------------------------------------------------ condition_number
+@wrong("UNSTANDARDIZED")
+def condition_number__raw(X):
+    import numpy as np
+    return float(np.linalg.cond(np.asarray(X, dtype=float)))
+
+
+@wrong("square of the right value")
+def condition_number__xtx(X):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    Z = (X - X.mean(0)) / X.std(0)
+    return float(np.linalg.cond(Z.T @ Z))
+
+
+@wrong("square of the right value")
+def condition_number__correlation_eigenvalues(X):
+    import numpy as np
+    ev = np.linalg.eigvalsh(np.corrcoef(np.asarray(X, dtype=float), rowvar=False))
+    return float(ev.max() / ev.min())
+
+
+@wrong("not SCALED")
+def condition_number__centered_only(X):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    s = np.linalg.svd(X - X.mean(0), compute_uv=False)
+    return s[0] / s[-1]
+
+
+@wrong("largest / smallest")
+def condition_number__inverted(X):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    s = np.linalg.svd((X - X.mean(0)) / X.std(0), compute_uv=False)
+    return s[-1] / s[0]
+
+
+@correct
+def condition_number__sqrt_correlation_eigenvalues(X):
+    import numpy as np
+    ev = np.linalg.eigvalsh(np.corrcoef(np.asarray(X, dtype=float), rowvar=False))
+    return np.sqrt(ev[-1] / ev[0])  # a numpy scalar
+
+
+@correct
+def condition_number__standard_scaler_ddof1(X):
+    import numpy as np
+    from sklearn.preprocessing import StandardScaler
+    Z = StandardScaler().fit_transform(np.asarray(X, dtype=float)) * 1.7  # any common scale factor
+    return np.array([np.linalg.cond(Z)])  # a one-element array
+
+
+# ------------------------------------------------------------------ pca_explained_variance_ratio
+@wrong("UNCENTERED")
+def pca_explained_variance_ratio__uncentered(X):
+    import numpy as np
+    s = np.linalg.svd(np.asarray(X, dtype=float), compute_uv=False)
+    return s**2 / np.sum(s**2)
+
+
+@wrong("Those are the singular values")
+def pca_explained_variance_ratio__singular_values(X):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    return np.linalg.svd(X - X.mean(0), compute_uv=False)
+
+
+@wrong("s / Σ s")
+def pca_explained_variance_ratio__unsquared_ratio(X):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    s = np.linalg.svd(X - X.mean(0), compute_uv=False)
+    return s / s.sum()
+
+
+@wrong("CUMULATIVE")
+def pca_explained_variance_ratio__cumulative(X):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    s = np.linalg.svd(X - X.mean(0), compute_uv=False)
+    return np.cumsum(s**2) / np.sum(s**2)
+
+
+@wrong("explained VARIANCE")
+def pca_explained_variance_ratio__variance_not_ratio(X):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    s = np.linalg.svd(X - X.mean(0), compute_uv=False)
+    return s**2 / (len(X) - 1)
+
+
+@wrong("increasing order")
+def pca_explained_variance_ratio__eigh_ascending(X):
+    import numpy as np
+    ev = np.linalg.eigvalsh(np.cov(np.asarray(X, dtype=float), rowvar=False))
+    return ev / ev.sum()
+
+
+@correct
+def pca_explained_variance_ratio__sklearn(X):
+    from sklearn.decomposition import PCA
+    return PCA().fit(X).explained_variance_ratio_
+
+
+@correct
+def pca_explained_variance_ratio__covariance_eigenvalues(X):
+    import numpy as np
+    ev = np.sort(np.linalg.eigvalsh(np.cov(np.asarray(X, dtype=float), rowvar=False)))[::-1]
+    return list(np.clip(ev, 0, None) / ev.sum())
+
+
+# ------------------------------------------------------------------ make_pcr
+@wrong("WITHOUT standardization")
+def make_pcr__no_scaler(n_components):
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    return make_pipeline(PCA(n_components=n_components), LinearRegression())
+
+
+@wrong("already fitted")
+def make_pcr__fitted(n_components):
+    import numpy as np
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 16))
+    return make_pipeline(StandardScaler(), PCA(n_components=n_components), LinearRegression()).fit(X, X[:, 0])
+
+
+@wrong("use PCA(n_components=n_components)")
+def make_pcr__fixed_two_components(n_components):
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    return make_pipeline(StandardScaler(), PCA(n_components=2), LinearRegression())
+
+
+@wrong("use PCA(n_components=n_components)")
+def make_pcr__off_by_one(n_components):
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    return make_pipeline(StandardScaler(), PCA(n_components=n_components + 1), LinearRegression())
+
+
+@wrong("They match PLSRegression")
+def make_pcr__pls(n_components):
+    from sklearn.cross_decomposition import PLSRegression
+    return PLSRegression(n_components=n_components)
+
+
+@correct
+def make_pcr__named_pipeline(n_components):
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+    return Pipeline([("scale", StandardScaler()), ("pca", PCA(n_components=n_components, whiten=True, svd_solver="full")), ("ols", LinearRegression())])
+
+
+# ------------------------------------------------------------------ make_pls
+@wrong("scale=False")
+def make_pls__no_scaling(n_components):
+    from sklearn.cross_decomposition import PLSRegression
+    return PLSRegression(n_components=n_components, scale=False)
+
+
+@wrong("principal component regression")
+def make_pls__pcr(n_components):
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    return make_pipeline(StandardScaler(), PCA(n_components=n_components), LinearRegression())
+
+
+@wrong("already fitted")
+def make_pls__fitted(n_components):
+    import numpy as np
+    from sklearn.cross_decomposition import PLSRegression
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 16))
+    return PLSRegression(n_components=n_components).fit(X, X[:, 0])
+
+
+@wrong("use n_components=n_components")
+def make_pls__default_components(n_components):
+    from sklearn.cross_decomposition import PLSRegression
+    return PLSRegression()
+
+
+@correct
+def make_pls__scaler_pipeline(n_components):
+    from sklearn.cross_decomposition import PLSRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    return make_pipeline(StandardScaler(), PLSRegression(n_components=n_components, scale=False))
+
+
+@correct
+def make_pls__explicit_arguments(n_components):
+    from sklearn.cross_decomposition import PLSRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+    return Pipeline([("scale", StandardScaler()), ("pls", PLSRegression(n_components=n_components, scale=True, max_iter=1000, tol=1e-8))])
+
+
+# ------------------------------------------------------------------ best_n_components
+@wrong("TRAINING R²")
+def best_n_components__training_r2(make_model, X, y, max_components, cv):
+    import numpy as np
+    scores = [make_model(k).fit(X, y).score(X, y) for k in range(1, max_components + 1)]
+    return int(np.argmax(scores)) + 1
+
+
+@wrong("FEWEST components")
+def best_n_components__ties_to_most(make_model, X, y, max_components, cv):
+    from sklearn.model_selection import cross_val_score
+    best_k, best = None, -float("inf")
+    for k in range(1, max_components + 1):
+        s = cross_val_score(make_model(k), X, y, cv=cv).mean()
+        if s >= best:  # >= lets a later tie replace the earlier one
+            best_k, best = k, s
+    return best_k
+
+
+@wrong("0-based index")
+def best_n_components__zero_based(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    scores = [cross_val_score(make_model(k), X, y, cv=cv).mean() for k in range(1, max_components + 1)]
+    return int(np.argmax(scores))
+
+
+@wrong("was never tried")
+def best_n_components__range_excludes_max(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    scores = [cross_val_score(make_model(k), X, y, cv=cv).mean() for k in range(1, max_components)]
+    return int(np.argmax(scores)) + 1
+
+
+@correct
+def best_n_components__cross_validate(make_model, X, y, max_components, cv):
+    from sklearn.model_selection import cross_validate
+    best_k, best = 1, None
+    for k in range(1, max_components + 1):
+        s = cross_validate(make_model(k), X, y, cv=cv, scoring="r2")["test_score"].mean()
+        if best is None or s > best:
+            best_k, best = k, s
+    return best_k
+
+
+@correct
+def best_n_components__numpy_int(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    ks = np.arange(1, max_components + 1)
+    scores = np.array([np.mean(cross_val_score(make_model(int(k)), X, y, cv=cv, scoring="r2")) for k in ks])
+    return ks[np.flatnonzero(scores == scores.max())[0]]  # a numpy integer
+
+
+# ------------------------------------------------------------------ exam_answers
+@wrong("wrong (you answered")
+def exam_answers__variance_means_relevance(*args):
+    return {"q1": "C", "q2": "B", "q3": "A", "q4": "A", "q5": "A"}
+
+
+@wrong("wrong (you answered A)")
+def exam_answers__pca_for_interpretability(*args):
+    return {"q1": "B", "q2": "A", "q3": "C", "q4": "B", "q5": "A"}
+
+
+@correct
+def exam_answers__lowercase(*args):
+    return {"q1": "b", "Q2": " a", "q3": "c", "q4": "B", "q5": "b "}
+
+
+#: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process
+END_TO_END_WRONG = vif__no_intercept

@@ -1,0 +1,419 @@
+"""Module 05 variants: common mistakes (must lose points) and alternative correct answers."""
+
+from tests.variants import correct, wrong
+
+MODULE = "05_explainability_shapley_ig"
+
+
+# ------------------------------------------------------------------ exact_shapley
+@wrong("combinatorial")
+def exact_shapley__uniform_weights(f, x, baseline):
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    for i in range(n):
+        for mask in range(2 ** n):
+            if not (mask >> i) & 1:
+                on = np.array([(mask >> j) & 1 for j in range(n)], dtype=bool)
+                with_i = on.copy()
+                with_i[i] = True
+                phi[i] += (f(np.where(with_i, x, b)) - f(np.where(on, x, b))) / 2 ** (n - 1)
+    return phi
+
+
+@wrong("combinatorial")
+def exact_shapley__uniform_over_all_subsets(f, x, baseline):
+    import itertools
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        for k in range(n):
+            for S in itertools.combinations(others, k):
+                z = b.copy()
+                z[list(S)] = x[list(S)]
+                before = f(z)
+                z[i] = x[i]
+                phi[i] += (f(z) - before) / 2 ** n
+    return phi
+
+
+@wrong("divided by n!")
+def exact_shapley__no_n_factorial(f, x, baseline):
+    import itertools
+    import math
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        for k in range(n):
+            for S in itertools.combinations(others, k):
+                z = b.copy()
+                z[list(S)] = x[list(S)]
+                before = f(z)
+                z[i] = x[i]
+                phi[i] += math.factorial(k) * math.factorial(n - k - 1) * (f(z) - before)
+    return phi
+
+
+@wrong("leave-one-out")
+def exact_shapley__leave_one_out(f, x, baseline):
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    out = []
+    for i in range(len(x)):
+        z = x.copy()
+        z[i] = b[i]
+        out.append(f(x) - f(z))
+    return np.array(out)
+
+
+@wrong("signs are flipped")
+def exact_shapley__swapped_roles(f, x, baseline):
+    import itertools
+    import math
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        for k in range(n):
+            w = math.factorial(k) * math.factorial(n - k - 1) / math.factorial(n)
+            for S in itertools.combinations(others, k):
+                z = x.copy()                     # mistake: S takes the baseline, the rest x
+                z[list(S)] = b[list(S)]
+                before = f(z)
+                z[i] = b[i]
+                phi[i] += w * (f(z) - before)
+    return phi
+
+
+@correct
+def exact_shapley__combinations_math_comb(f, x, baseline):
+    import itertools
+    import math
+    x = [float(v) for v in x]
+    b = [float(v) for v in baseline]
+    n = len(x)
+    cache = {}
+
+    def v(S):
+        key = frozenset(S)
+        if key not in cache:
+            import numpy as np
+            cache[key] = float(f(np.array([x[j] if j in key else b[j] for j in range(n)])))
+        return cache[key]
+
+    phi = []
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        total = 0.0
+        for k in range(n):
+            weight = 1.0 / (n * math.comb(n - 1, k))
+            for S in itertools.combinations(others, k):
+                total += weight * (v(S + (i,)) - v(S))
+        phi.append(total)
+    return phi                                   # a plain list
+
+
+@correct
+def exact_shapley__vectorized_tensor(f, x, baseline):
+    import math
+    import numpy as np
+    import tensorflow as tf
+    x = np.asarray(x, dtype=float).ravel()
+    b = np.asarray(baseline, dtype=float).ravel()
+    n = len(x)
+    masks = ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1).astype(bool)   # (2^n, n)
+    values = np.array([float(f(z)) for z in np.where(masks, x, b)])
+    sizes = masks.sum(axis=1)
+    weights = np.array([math.factorial(k) * math.factorial(n - k - 1) / math.factorial(n) for k in range(n)] + [0.0])
+    phi = np.zeros(n)
+    for i in range(n):
+        without = ~masks[:, i]
+        idx = np.nonzero(without)[0]
+        phi[i] = np.sum(weights[sizes[idx]] * (values[idx | (1 << i)] - values[idx]))
+    return tf.constant(phi)                       # a tensor
+
+
+# ------------------------------------------------------------------ linear_shapley
+@wrong("without centering")
+def linear_shapley__no_centering(w, x, x_mean):
+    import numpy as np
+    return np.asarray(w, dtype=float) * np.asarray(x, dtype=float)
+
+
+@wrong("sign is flipped")
+def linear_shapley__flipped(w, x, x_mean):
+    import numpy as np
+    return np.asarray(w, dtype=float) * (np.asarray(x_mean, dtype=float) - np.asarray(x, dtype=float))
+
+
+@wrong("without the weights")
+def linear_shapley__no_weights(w, x, x_mean):
+    import numpy as np
+    return np.asarray(x, dtype=float) - np.asarray(x_mean, dtype=float)
+
+
+@wrong("not their sum")
+def linear_shapley__summed(w, x, x_mean):
+    import numpy as np
+    return float(np.sum(np.asarray(w, dtype=float) * (np.asarray(x, dtype=float) - np.asarray(x_mean, dtype=float))))
+
+
+@correct
+def linear_shapley__tensorflow(w, x, x_mean):
+    import numpy as np
+    import tensorflow as tf
+    t = lambda v: tf.constant(np.asarray(v, dtype="float64"))  # noqa: E731
+    return t(w) * (t(x) - t(x_mean))
+
+
+@correct
+def linear_shapley__pandas_friendly(w, x, x_mean):
+    import numpy as np
+    return np.multiply(w, np.subtract(x, x_mean))   # keeps a pandas Series a Series
+
+
+# ------------------------------------------------------------------ shap_feature_ranking
+@wrong("ascending order")
+def shap_feature_ranking__ascending(model, X, feature_names):
+    import numpy as np
+    import shap
+    sv = np.asarray(shap.TreeExplainer(model).shap_values(X))
+    if sv.ndim == 3:
+        sv = sv[..., 1]
+    imp = np.abs(sv).mean(axis=0)
+    names = list(feature_names)
+    return [names[i] for i in np.argsort(imp)]
+
+
+@wrong("SIGNED")
+def shap_feature_ranking__signed_mean(model, X, feature_names):
+    import numpy as np
+    import shap
+    sv = np.asarray(shap.TreeExplainer(model).shap_values(X))
+    if sv.ndim == 3:
+        sv = sv[..., 1]
+    imp = sv.mean(axis=0)
+    names = list(feature_names)
+    return [names[i] for i in np.argsort(-imp)]
+
+
+@wrong("feature_importances_")
+def shap_feature_ranking__impurity(model, X, feature_names):
+    import numpy as np
+    names = list(feature_names)
+    return [names[i] for i in np.argsort(-model.feature_importances_)]
+
+
+@wrong("n_classes")
+def shap_feature_ranking__old_list_api(model, X, feature_names):
+    import numpy as np
+    import shap
+    sv = shap.TreeExplainer(model).shap_values(X)
+    if getattr(model, "n_classes_", None) is not None and not hasattr(model, "init_"):
+        sv = sv[1]                      # written for old shap, which returned one array per class
+    imp = np.abs(np.asarray(sv)).mean(axis=0)
+    names = list(feature_names)
+    return [names[i] for i in np.argsort(-imp)]
+
+
+@correct
+def shap_feature_ranking__pandas_mean_over_classes(model, X, feature_names):
+    import numpy as np
+    import pandas as pd
+    import shap
+    sv = shap.TreeExplainer(model).shap_values(X)
+    if isinstance(sv, list):
+        sv = np.stack(sv, axis=-1)
+    sv = np.abs(np.asarray(sv))
+    imp = sv.mean(axis=(0, 2)) if sv.ndim == 3 else sv.mean(axis=0)
+    return pd.Series(imp, index=list(feature_names)).sort_values(ascending=False).index.tolist()
+
+
+@correct
+def shap_feature_ranking__explanation_object(model, X, feature_names):
+    import numpy as np
+    import shap
+    explanation = shap.TreeExplainer(model)(X)
+    values = explanation.values
+    if values.ndim == 3:
+        values = values[:, :, 1]
+    order = np.argsort(np.abs(values).mean(0))[::-1]
+    return np.array(list(feature_names), dtype=object)[order]   # an array of names
+
+
+# ------------------------------------------------------------------ integrated_gradients
+@wrong("multiply it elementwise by (x - baseline)")
+def integrated_gradients__no_input_difference(model, x, baseline, steps):
+    import tensorflow as tf
+    x = tf.convert_to_tensor(x, tf.float32)
+    b = tf.convert_to_tensor(baseline, tf.float32)
+    alphas = tf.reshape((tf.range(steps, dtype=tf.float32) + 0.5) / steps, (-1,) + (1,) * len(x.shape))
+    path = b[None] + alphas * (x - b)[None]
+    with tf.GradientTape() as tape:
+        tape.watch(path)
+        out = model(path)
+    return tf.reduce_mean(tape.gradient(out, path), axis=0).numpy()
+
+
+@wrong("summed, not averaged")
+def integrated_gradients__sum_not_mean(model, x, baseline, steps):
+    import tensorflow as tf
+    x = tf.convert_to_tensor(x, tf.float32)
+    b = tf.convert_to_tensor(baseline, tf.float32)
+    alphas = tf.reshape(tf.range(1, steps + 1, dtype=tf.float32) / steps, (-1,) + (1,) * len(x.shape))
+    path = b[None] + alphas * (x - b)[None]
+    with tf.GradientTape() as tape:
+        tape.watch(path)
+        out = model(path)
+    return (tf.reduce_sum(tape.gradient(out, path), axis=0) * (x - b)).numpy()
+
+
+@wrong("gradient at x")
+def integrated_gradients__gradient_at_x(model, x, baseline, steps):
+    import tensorflow as tf
+    x = tf.convert_to_tensor(x, tf.float32)
+    b = tf.convert_to_tensor(baseline, tf.float32)
+    xs = x[None]
+    with tf.GradientTape() as tape:
+        tape.watch(xs)
+        out = model(xs)
+    return (tape.gradient(out, xs)[0] * (x - b)).numpy()
+
+
+@wrong("path starts at zero")
+def integrated_gradients__ignores_baseline(model, x, baseline, steps):
+    import tensorflow as tf
+    x = tf.convert_to_tensor(x, tf.float32)
+    alphas = tf.reshape((tf.range(steps, dtype=tf.float32) + 0.5) / steps, (-1,) + (1,) * len(x.shape))
+    path = alphas * x[None]
+    with tf.GradientTape() as tape:
+        tape.watch(path)
+        out = model(path)
+    return (tf.reduce_mean(tape.gradient(out, path), axis=0) * x).numpy()
+
+
+@correct
+def integrated_gradients__loop_trapezoid(model, x, baseline, steps):
+    import numpy as np
+    import tensorflow as tf
+    x = tf.constant(np.asarray(x, dtype="float32"))
+    b = tf.constant(np.asarray(baseline, dtype="float32"))
+    grads = []
+    for k in range(steps + 1):
+        point = tf.Variable((b + (k / steps) * (x - b))[None])
+        with tf.GradientTape() as tape:
+            y = tf.reduce_sum(model(point))
+        grads.append(tape.gradient(y, point)[0].numpy())
+    g = np.array(grads)
+    avg = (g[0] / 2 + g[1:-1].sum(axis=0) + g[-1] / 2) / steps
+    return avg * (np.asarray(x) - np.asarray(b))
+
+
+@correct
+def integrated_gradients__left_riemann_float64_out(model, x, baseline, steps):
+    import numpy as np
+    import tensorflow as tf
+    x = np.asarray(x, dtype="float32")
+    b = np.asarray(baseline, dtype="float32")
+    alphas = np.arange(steps, dtype="float32") / steps
+    path = tf.constant(b[None] + alphas.reshape((-1,) + (1,) * x.ndim) * (x - b)[None])
+    with tf.GradientTape() as tape:
+        tape.watch(path)
+        total = tf.reduce_sum(model(path))
+    g = tape.gradient(total, path).numpy().astype("float64")
+    return g.mean(axis=0) * (x - b).astype("float64")
+
+
+@correct
+def integrated_gradients__numpy_finite_differences(model, x, baseline, steps):
+    """No autodiff: central finite differences of the model's output, midpoint rule."""
+    import numpy as np
+    x = np.asarray(x, dtype="float64")
+    b = np.asarray(baseline, dtype="float64")
+    eps = 1e-2
+    alphas = (np.arange(steps) + 0.5) / steps
+    points = b[None] + alphas.reshape((-1,) + (1,) * x.ndim) * (x - b)[None]
+    grads = np.zeros_like(points)
+    for j in np.ndindex(x.shape):
+        up, down = points.copy(), points.copy()
+        up[(slice(None),) + j] += eps
+        down[(slice(None),) + j] -= eps
+        f_up = np.asarray(model(up.astype("float32")), dtype="float64").reshape(-1)
+        f_down = np.asarray(model(down.astype("float32")), dtype="float64").reshape(-1)
+        grads[(slice(None),) + j] = (f_up - f_down) / (2 * eps)
+    return grads.mean(axis=0) * (x - b)
+
+
+# ------------------------------------------------------------------ completeness_gap
+@wrong("baseline's output was not subtracted")
+def completeness_gap__no_baseline(model, x, baseline, attributions):
+    import numpy as np
+    fx = float(np.asarray(model(np.asarray(x, dtype="float32")[None])).reshape(-1)[0])
+    return abs(float(np.sum(np.asarray(attributions))) - fx)
+
+
+@wrong("absolute value")
+def completeness_gap__signed(model, x, baseline, attributions):
+    import numpy as np
+    F = lambda z: float(np.asarray(model(np.asarray(z, dtype="float32")[None])).reshape(-1)[0])  # noqa: E731
+    return float(np.sum(np.asarray(attributions))) - (F(x) - F(baseline))
+
+
+@wrong("relative gap")
+def completeness_gap__relative(model, x, baseline, attributions):
+    import numpy as np
+    F = lambda z: float(np.asarray(model(np.asarray(z, dtype="float32")[None])).reshape(-1)[0])  # noqa: E731
+    diff = F(x) - F(baseline)
+    return abs(float(np.sum(np.asarray(attributions))) - diff) / abs(diff)
+
+
+@correct
+def completeness_gap__tensorflow(model, x, baseline, attributions):
+    import tensorflow as tf
+    x = tf.convert_to_tensor(x, tf.float32)
+    b = tf.convert_to_tensor(baseline, tf.float32)
+    both = tf.reshape(model(tf.stack([x, b])), (-1,))
+    total = tf.reduce_sum(tf.cast(tf.convert_to_tensor(attributions), tf.float32))
+    return tf.abs(total - (both[0] - both[1]))      # a 0-d tensor
+
+
+@correct
+def completeness_gap__numpy_squeeze(model, x, baseline, attributions):
+    import numpy as np
+    fx = np.squeeze(np.asarray(model(np.expand_dims(np.asarray(x, dtype="float32"), 0))))
+    fb = np.squeeze(np.asarray(model(np.expand_dims(np.asarray(baseline, dtype="float32"), 0))))
+    return np.abs(np.sum(np.asarray(attributions, dtype="float64")) - (float(fx) - float(fb)))
+
+
+# ------------------------------------------------------------------ exam_answers
+@wrong("wrong (you answered")
+def exam_answers__ig_everywhere(*args):
+    return {"q1": "A", "q2": "C", "q3": "B", "q4": "D", "q5": "A"}
+
+
+@wrong("wrong (you answered A)")
+def exam_answers__one_wrong(*args):
+    return {"q1": "A", "q2": "B", "q3": "A", "q4": "B", "q5": "B"}
+
+
+@correct
+def exam_answers__lowercase(*args):
+    return {"q1": "c", "Q2": " b", "q3": "a", "q4": "B", "q5": "b"}
+
+
+#: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process
+END_TO_END_WRONG = exact_shapley__uniform_weights
