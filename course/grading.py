@@ -7,8 +7,11 @@ between calls but the read-only source/ and release/ folders.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import json
 import os
+import tempfile
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
@@ -144,18 +147,13 @@ def grade_notebook(
     release = nbformat.read(str(paths.release_notebook(module)), as_version=4)
     restored, notes = restore_structure(submitted, release)
 
-    root = make_course_dir([module])
+    root = _scratch_from_template(module)
     try:
         env_timeout = {"COURSE_CELL_TIMEOUT": str(timeout)} if timeout else {}
         old = {k: os.environ.get(k) for k in env_timeout}
         os.environ.update(env_timeout)
         try:
             phases = {}
-            t = time.perf_counter()
-            proc = nbgrader(root, "generate_assignment", module, "--force")
-            phases["generate_assignment"] = round(time.perf_counter() - t, 2)
-            if proc.returncode != 0:
-                raise CourseError(f"Could not prepare module {module} for grading:\n{proc.stderr[-2000:]}")
             dest = root / "submitted" / STUDENT / module
             dest.mkdir(parents=True)
             nbformat.write(restored, str(dest / f"{module}.ipynb"))
@@ -192,6 +190,30 @@ def grade_notebook(
             shutil.rmtree(root, ignore_errors=True)
     result.seconds = round(time.perf_counter() - started, 2)
     return result
+
+
+_TEMPLATES: dict[tuple[str, str], Path] = {}
+
+
+def _scratch_from_template(module: str) -> Path:
+    """A fresh scratch course directory whose gradebook already knows ``module``.
+
+    ``nbgrader generate_assignment`` runs once per module and source version in this process;
+    every grading then starts from a copy, so submissions never share a folder or a gradebook.
+    """
+    digest = hashlib.sha256(paths.source_notebook(module).read_bytes()).hexdigest()[:16]
+    key = (module, digest)
+    template = _TEMPLATES.get(key)
+    if template is None or not (template / "gradebook.db").exists():
+        template = make_course_dir([module])
+        proc = nbgrader(template, "generate_assignment", module, "--force")
+        if proc.returncode != 0:
+            raise CourseError(f"Could not prepare module {module} for grading:\n{proc.stderr[-2000:]}")
+        _TEMPLATES[key] = template
+        atexit.register(shutil.rmtree, template, True)
+    root = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    shutil.copytree(template, root, dirs_exist_ok=True)
+    return root
 
 
 def _log_tail(text: str, lines: int = 25) -> str:
