@@ -189,6 +189,11 @@ class Exercise:
         return "\n".join(lines)
 
     def done(self) -> float | None:
+        """Print the outcome and return what nbgrader scores (see the module docstring).
+
+        When no check passed it returns ``0.0`` rather than raising, so the learner reads the
+        list of failures instead of a traceback through this package.
+        """
         n = len(self.results)
         passed = sum(1 for *_, err in self.results if err is None)
         if n == 0:
@@ -202,8 +207,6 @@ class Exercise:
                     "More checks run when your notebook is graded."
                 )
             return None
-        if passed == 0:
-            raise CheckFailed(f"{self.name}: 0 of {n} checks passed.\n" + self.report())
         score = self.score()
         print(f"{self.name}: {passed} of {n} checks passed ({score:g} of {self.points:g} points).")
         print(self.report())
@@ -211,7 +214,7 @@ class Exercise:
 
 
 # --------------------------------------------------------------------------- exam questions
-def check_exam_format(exam_answers: Callable, questions: Sequence[str], choices: str = "ABCD") -> dict:
+def check_exam_format(exam_answers: Callable, questions: Sequence[str], choices: str = "ABCD", verbose: bool = True) -> dict:
     """Visible check for ``exam_answers()``: a dict with one letter per question."""
     answers = call(exam_answers, what="exam_answers()")
     if not isinstance(answers, dict):
@@ -222,16 +225,17 @@ def check_exam_format(exam_answers: Callable, questions: Sequence[str], choices:
         raise CheckFailed(f"exam_answers() has no answer for {', '.join(missing)}.")
     for q in questions:
         v = normalized[q]
-        if not isinstance(v, str) or v.strip().upper() not in choices:
+        if not isinstance(v, str) or len(v.strip()) != 1 or v.strip().upper() not in choices:
             raise CheckFailed(f"exam_answers()['{q}'] should be one of the letters {', '.join(choices)}, got {v!r}.")
-    print(f"exam_answers(): {len(questions)} answers in the right format. They are scored when your notebook is graded.")
+    if verbose:
+        print(f"exam_answers(): {len(questions)} answers in the right format. They are scored when your notebook is graded.")
     return {q: normalized[q].strip().upper() for q in questions}
 
 
 def grade_exam(exam_answers: Callable, key: dict[str, tuple[str, str]], points_per_question: float = 1.0):
     """Hidden check: one point per right letter, and why the right answer is right."""
     try:
-        answers = check_exam_format(exam_answers, list(key))
+        answers = check_exam_format(exam_answers, list(key), verbose=False)
     except CheckFailed as exc:
         raise CheckFailed(str(exc)) from None
     right = 0
@@ -241,7 +245,6 @@ def grade_exam(exam_answers: Callable, key: dict[str, tuple[str, str]], points_p
         mark = "right" if ok else f"wrong (you answered {answers[q]})"
         print(f"{q}: {mark}. The answer is {letter}: {why}")
     earned = right * points_per_question
-    total = len(key) * points_per_question
     if right == len(key):
         return None
     if right == 0:

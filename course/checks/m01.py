@@ -114,6 +114,8 @@ def check_dropout_training(dropout_forward: Callable, rate: float, shape=(400, 2
     n = x.size
     tol = 5 * np.sqrt(rate * (1 - rate) / n) + 1e-9
     expect(abs(frac - (1 - rate)) <= tol, f"Kept fraction {frac:.4f}, expected about 1 - rate = {1 - rate:.4f}.")
+    whole_rows = np.all(kept == kept[:, :1], axis=1).all()
+    expect(not whole_rows, "Whole examples (rows) were kept or dropped together: dropout draws an independent keep/drop for every element.")
     rows_identical = out.shape[0] > 1 and np.all(kept == kept[0:1, :])
     expect(not rows_identical, "Every example (row) dropped the same units: draw an independent mask for each element.")
     ratio = out.mean() / x.mean()
@@ -186,7 +188,11 @@ def check_early_stopping(early_stopping_epochs: Callable, val_losses, patience: 
         ((stop, stop), "best_epoch is the last epoch: with restore_best_weights=True Keras keeps the weights of the lowest val_loss, not the last."),
         ((len(val_losses) - 1, best), "Training never stopped early: count epochs since the last strict improvement and stop when that count reaches patience."),
     ]
-    hint = next((msg for value, msg in mistakes if value == pair), "")
+    hints = [msg for value, msg in mistakes if value == pair]
+    if len(hints) > 1:  # several mistakes give the same numbers here: name each
+        hint = "Either of these explains it: " + " / ".join(hints)
+    else:
+        hint = "".join(hints)
     raise CheckFailed(f"{label}: expected {expected}, got {pair}. {hint}".strip())
 
 
@@ -202,6 +208,8 @@ def check_regularized_model(build_regularized_model: Callable, n_features: int, 
     expect(len(dense) == len(hidden_units) + 1, f"{label}: expected {len(hidden_units)} hidden Dense layers plus one output Dense, found {len(dense)} Dense layers.")
     for i, (layer, units) in enumerate(zip(dense[:-1], hidden_units)):
         expect(layer.units == units, f"Hidden Dense layer {i} has {layer.units} units, expected {units}.")
+        hidden_act = getattr(layer.activation, "__name__", str(layer.activation))
+        expect(hidden_act not in ("linear", "None"), f"Hidden Dense layer {i} has no activation (linear): stacked linear layers collapse into one linear map; use activation='relu'.")
         reg = layer.kernel_regularizer
         if reg is None:
             if layer.activity_regularizer is not None or layer.bias_regularizer is not None:
@@ -231,8 +239,16 @@ def check_regularized_model(build_regularized_model: Callable, n_features: int, 
     expect(tuple(model.input_shape)[-1] == n_features, f"The model expects {tuple(model.input_shape)[-1]} input features, expected {n_features}.")
     expect(getattr(model, "optimizer", None) is not None and getattr(model, "compiled", True), "The model is not compiled: call model.compile(optimizer=..., loss='binary_crossentropy').")
     loss = getattr(model, "loss", None)
-    loss_name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
-    expect("binary" in str(loss_name).lower() or "bce" in str(loss_name).lower(), f"The loss is {loss_name!r}: use binary cross-entropy for a sigmoid output.")
+    if isinstance(loss, str):
+        loss_name = loss
+    elif callable(loss) and hasattr(loss, "__name__"):
+        loss_name = loss.__name__  # keras.losses.binary_crossentropy, a function
+    else:
+        loss_name = getattr(loss, "name", type(loss).__name__)
+    normalized = str(loss_name).lower().replace("_", "")
+    expect(normalized in ("binarycrossentropy", "bce"), f"The loss is {loss_name!r}: use binary cross-entropy ('binary_crossentropy') for a one-unit sigmoid output.")
+    cfg = loss.get_config() if hasattr(loss, "get_config") else {}
+    expect(not cfg.get("from_logits", False), "The loss has from_logits=True, but the sigmoid output already gives probabilities: use from_logits=False (the default).")
     # the L2 penalty must appear in model.losses once the model has run
     x = np.zeros((2, n_features), dtype="float32")
     model(x, training=False)

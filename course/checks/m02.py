@@ -34,6 +34,14 @@ def _rel_close(a: Any, b: Any, rtol: float = NORM_RTOL) -> bool:
     return bool(np.all(ok))
 
 
+def _explain(messages: list[str]) -> str:
+    """One matching mistake: its sentence. Several give the same numbers here: name them all."""
+    unique = list(dict.fromkeys(messages))
+    if len(unique) == 1:
+        return unique[0]
+    return "Several mistakes give exactly these numbers here: " + " ".join(f"({i}) {m}" for i, m in enumerate(unique, 1))
+
+
 def _values(seq: Any, what: str) -> np.ndarray:
     """A sequence of numbers (floats, numpy scalars, 0-d tensors) as a 1-D float array."""
     if seq is None:
@@ -310,9 +318,9 @@ def check_clip_by_global_norm(clip_by_global_norm: Callable, grads, clip_norm: f
         ([g * true_norm / clip_norm for g in g64], "The factor is upside down: multiply by clip_norm / global_norm, not global_norm / clip_norm."),
         (g64, "The gradients came back unchanged although the global norm exceeds clip_norm: scale them by clip_norm / global_norm."),
     ]
-    for value, message in list_mistakes:
-        if same(value):
-            raise CheckFailed(f"{label}: the clipped gradients differ from tf.clip_by_global_norm. {message}")
+    matched = [message for value, message in list_mistakes if same(value)]
+    if matched:
+        raise CheckFailed(f"{label}: the clipped gradients differ from tf.clip_by_global_norm. {_explain(matched)}")
     worst = max(range(len(got)), key=lambda i: float(np.max(np.abs(got[i] - expected[i]))) if got[i].size else 0.0)
     raise CheckFailed(f"{label}: clipped gradient {worst} should be {_short(expected[worst])}, got {_short(got[worst])} "
                       f"(global norm {expected_norm:.6g}, clip_norm {clip_norm}).")
@@ -337,9 +345,10 @@ def check_dead_relu_fraction(dead_relu_fraction: Callable, activations) -> None:
         (100.0 * expected, "That is a percentage: return a fraction between 0 and 1."),
         (float(np.mean(np.all(zero, axis=0))) * a.shape[1] / max(a.shape[0], 1), "That divides by the number of examples: divide the dead-unit count by the number of units (columns)."),
     ]
-    for value, message in mistakes:
-        if np.isclose(got, value, rtol=1e-6, atol=1e-9) and not np.isclose(value, expected, rtol=1e-6, atol=1e-9):
-            raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. {message}")
+    matched = [message for value, message in mistakes
+               if np.isclose(got, value, rtol=1e-6, atol=1e-9) and not np.isclose(value, expected, rtol=1e-6, atol=1e-9)]
+    if matched:
+        raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. {_explain(matched)}")
     raise CheckFailed(f"{label}: expected {expected:.6g} (units zero on every example / number of units), got {got:.6g}.")
 
 
@@ -379,7 +388,7 @@ def check_diagnose_gradients(diagnose_gradients: Callable, norms, low=None, high
     v = as_array(norms, "the norms").ravel()
     shown = "[" + ", ".join(f"{x:.3g}" for x in v) + "]"
     args = shown + "".join(f", {k}={val:g}" for k, val in kwargs.items())
-    label = f"diagnose_gradients({args}) with a {type(norms).__name__}"
+    label = f"diagnose_gradients({args}) ({type(norms).__name__} input)"
     expected = _diagnose(norms, **kwargs)
     got = call(diagnose_gradients, norms, what=label, **kwargs)
     if not isinstance(got, (str, np.str_)):
@@ -393,7 +402,7 @@ def check_diagnose_gradients(diagnose_gradients: Callable, norms, low=None, high
     mistakes = [
         (dict(ignore_nonfinite=True), "A norm is NaN or inf: that alone means 'exploding' (check np.isfinite on every norm first; comparisons with NaN are always False)."),
         (dict(defaults=True), "Use the thresholds passed as low= and high=, not the default values 1e-2 and 1e2."),
-        (dict(invert=True), f"The ratio is inverted: the rule uses norms[0] / norms[-1] (input side over output side), here {ratio:.3g}. A tiny input-side gradient gives a tiny ratio: vanishing."),
+        (dict(invert=True), f"The ratio is inverted: the rule uses norms[0] / norms[-1] (input side over output side), here {ratio:.3g}: a small ratio means the input side gets too little gradient (vanishing), a large one too much (exploding)."),
         (dict(inclusive=True), "The boundary is strict: a ratio exactly equal to `high` (or `low`) is still 'healthy' (use > high and < low)."),
         (dict(extremes=True), "The rule compares the input side with the output side, norms[0] / norms[-1], not the largest with the smallest norm."),
     ]

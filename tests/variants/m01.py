@@ -187,6 +187,29 @@ def dropout_forward__one_mask_per_feature(x, rate, training, rng):
     return np.where(keep, x / (1 - rate), 0.0)
 
 
+@wrong("Whole examples (rows)")
+def dropout_forward__whole_rows(x, rate, training, rng):
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    if not training or rate == 0:
+        return x
+    keep = rng.random((x.shape[0], 1)) >= rate
+    return np.where(keep, x / (1 - rate), 0.0)
+
+
+@wrong("Either of these explains it")
+def early_stopping_epochs__wait_greater_than_patience(val_losses, patience):
+    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_losses):
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait > patience:
+                return epoch, best_epoch
+    return len(val_losses) - 1, best_epoch
+
+
 @correct
 def dropout_forward__binomial(x, rate, training, rng):
     import numpy as np
@@ -349,20 +372,53 @@ def build_regularized_model__warns(n_features, hidden_units, dropout_rate, l2):
     return model
 
 
+@wrong("no activation")
+def build_regularized_model__linear_hidden(n_features, hidden_units, dropout_rate, l2):
+    import keras
+    layers = [keras.Input((n_features,))]
+    for u in hidden_units:
+        layers += [keras.layers.Dense(u, kernel_regularizer=keras.regularizers.L2(l2)), keras.layers.Dropout(dropout_rate)]
+    model = keras.Sequential(layers + [keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+@wrong("from_logits=True")
+def build_regularized_model__from_logits(n_features, hidden_units, dropout_rate, l2):
+    import keras
+    layers = [keras.Input((n_features,))]
+    for u in hidden_units:
+        layers += [keras.layers.Dense(u, activation="relu", kernel_regularizer=keras.regularizers.L2(l2)), keras.layers.Dropout(dropout_rate)]
+    model = keras.Sequential(layers + [keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    return model
+
+
+@correct
+def build_regularized_model__loss_function_object(n_features, hidden_units, dropout_rate, l2):
+    import keras
+    layers = [keras.Input((n_features,))]
+    for u in hidden_units:
+        layers += [keras.layers.Dense(u, activation="elu", kernel_regularizer=keras.regularizers.L2(l2)), keras.layers.Dropout(dropout_rate)]
+    model = keras.Sequential(layers + [keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=keras.losses.binary_crossentropy)
+    return model
+
+
 # ------------------------------------------------------------------ exam_answers
 @wrong("wrong (you answered")
 def exam_answers__overfit_confusion(*args):
-    return {"q1": "B", "q2": "B", "q3": "A", "q4": "B"}
+    return {"q1": "B", "q2": "B", "q3": "A", "q4": "C"}
 
 
 @wrong("wrong (you answered B)")
 def exam_answers__one_wrong(*args):
-    return {"q1": "C", "q2": "B", "q3": "C", "q4": "C"}
+    return {"q1": "C", "q2": "B", "q3": "D", "q4": "B"}
 
 
 @correct
 def exam_answers__lowercase(*args):
-    return {"q1": "c", "q2": "a", "Q3": " c", "q4": "C"}
+    return {"q1": "c", "q2": "a", "Q3": " d", "q4": "B"}
 
 
 #: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process
