@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB_ARGS ?=
+# Jupyter refuses to run as root (containers, CI) unless told to
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 M ?= 01
 
 .PHONY: start setup lab test build grade benchmark instructor clean-venv help
@@ -13,7 +15,7 @@ help:  ## list the commands
 
 start: setup  ## set everything up, create your working copies in work/, open JupyterLab there
 	$(BIN)/course start
-	$(BIN)/jupyter lab $(LAB_ARGS) work
+	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS) work
 
 setup: $(STAMP)  ## create .venv from the pinned files (runs again only when they change)
 
@@ -21,15 +23,15 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null
-	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.assignment_list >/dev/null
-	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.course_list >/dev/null
-	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.validate_assignment >/dev/null
+	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null 2>&1
+	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.assignment_list >/dev/null 2>&1
+	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.course_list >/dev/null 2>&1
+	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.validate_assignment >/dev/null 2>&1
 	$(BIN)/course check-env
 	touch $(STAMP)
 
 lab: setup  ## open JupyterLab on the repository root (instructors: formgrader is in the Nbgrader menu)
-	$(BIN)/jupyter lab $(LAB_ARGS)
+	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS)
 
 test: setup  ## set up and run the whole test suite on both cores
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests

@@ -135,7 +135,7 @@ def class_logit(model, c: int):
     return F
 
 
-def blurred(image, sigma: float = 1.5):
+def blurred(image, sigma: float = 1.0):
     """A Gaussian-blurred copy of an image: a baseline that keeps coarse shape, removes detail."""
     from scipy.ndimage import gaussian_filter
 

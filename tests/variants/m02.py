@@ -153,6 +153,11 @@ def he_std__one_over_fan_in(fan_in):
     return math.sqrt(1.0 / fan_in)
 
 
+@wrong("That is 1 / fan_in")
+def he_std__no_sqrt_one_over_fan_in(fan_in):
+    return 1 / fan_in
+
+
 @wrong("variance 2 / fan_in")
 def he_std__variance(fan_in):
     return 2 / fan_in
