@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# nbgrader calls `alembic` and `jupyter` by name: the environment's bin/ comes first
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 LAB_ARGS ?=
 # Jupyter refuses to run as root (containers, CI) unless told to
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)

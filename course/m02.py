@@ -235,7 +235,8 @@ def plot_training_runs(runs: dict, title: str = "Training runs", clip_norm: floa
         _mark_blowup(a2, gn, color)
     if clip_norm is not None:
         a2.axhline(clip_norm, color="black", ls="--", lw=1)
-        a2.annotate(f"clip_norm = {clip_norm:g}", (1, clip_norm), xytext=(0, 4), textcoords="offset points", fontsize=8)
+        a2.annotate(f"clip_norm\n= {clip_norm:g}", (1.0, clip_norm), xycoords=("axes fraction", "data"), xytext=(3, 0),
+                    textcoords="offset points", fontsize=8, va="center", ha="left")
     for ax, ylabel in ((a1, "training loss (MSE, log scale)"), (a2, "global gradient norm before clipping (log)")):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_yscale("log")
