@@ -18,8 +18,18 @@ def test_exercise_full_marks_return_nothing(capsys, monkeypatch):
         pass
     assert ex.done() is None
     out = capsys.readouterr().out
-    assert "visible checks passed" in out and "More checks run when your notebook is graded" in out
+    assert "visible check passed" in out and "More checks run when your notebook is graded" in out
     assert "all tests passed" not in out.lower()
+
+
+def test_exercise_counts_checks_in_plain_words(capsys, monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    ex = Exercise("f", points=2)
+    for label in ("a", "b"):
+        with ex.check(label):
+            pass
+    ex.done()
+    assert "the 2 visible checks passed" in capsys.readouterr().out
 
 
 def test_exercise_partial_credit_returns_points_and_says_what_failed(capsys):

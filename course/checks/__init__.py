@@ -199,11 +199,12 @@ class Exercise:
         if n == 0:
             raise CheckFailed(f"{self.name}: no checks ran.")
         if passed == n:
+            checks = "check" if n == 1 else "checks"
             if grading():
-                print(f"{self.name}: all {n} checks passed.")
+                print(f"{self.name}: {'the' if n == 1 else 'all'} {n} {checks} passed.")
             else:
                 print(
-                    f"{self.name}: the {n} visible checks passed. "
+                    f"{self.name}: the {'' if n == 1 else str(n) + ' '}visible {checks} passed. "
                     "More checks run when your notebook is graded."
                 )
             return None
