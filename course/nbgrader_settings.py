@@ -28,9 +28,11 @@ def apply(c, root: str | None = None) -> None:
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
+        ClearHiddenTests,
         ClearOutput,
         DeduplicateIds,
         Execute,
+        GetGrades,
         IgnorePattern,
         LimitOutput,
         OverwriteCells,
@@ -63,6 +65,11 @@ def apply(c, root: str | None = None) -> None:
         AssignLatePenalties,
         CheckCellMetadata,
     ]
+    # feedback shows every check's result, but not the hidden tests' source (their inputs, and
+    # the exam key as code): the results already say what was expected and why
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+
+    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     c.Execute.timeout = CELL_TIMEOUT
     c.Execute.interrupt_on_timeout = True
     c.Execute.error_on_timeout = {

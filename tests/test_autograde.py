@@ -36,6 +36,8 @@ def test_solved_source_notebook_earns_full_marks(module, tmp_path):
     assert all(e.score is None for e in result.exercises if e.kind == "manual")
     html = (tmp_path / "fb.html").read_text()
     assert "checks passed" in html
+    assert "BEGIN HIDDEN TESTS" not in html and "grade_exam(exam_answers, {" not in html, "hidden test source in feedback"
+    assert "The answer is" in html, "the feedback must explain the exam answers"
 
 
 @pytest.mark.parametrize("module", MODULES)
