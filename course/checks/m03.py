@@ -82,6 +82,8 @@ def check_confusion_counts(confusion_counts: Callable, y_true: Any, y_pred: Any)
     expected = _counts(yt, yp)
     tn, fp, fn, tp = (int(v) for v in confusion_matrix(yt, yp, labels=[0, 1]).ravel())
     assert expected == (tp, fp, fn, tn), "internal check: hand counts differ from scikit-learn"
+    # a case where TP == TN or FP == FN cannot tell sklearn's (tn, fp, fn, tp) order or an FP/FN swap apart
+    assert tp != tn and fp != fn, "internal check: choose a case with TP != TN and FP != FN"
     label = f"confusion_counts(y_true, y_pred) [{_describe(y_true)}]"
     got = _call(confusion_counts, y_true, y_pred, what=label)
     if got is None:
@@ -120,21 +122,117 @@ _ZERO = {
     "f1_score": "when TP = 0, precision + recall (or 2TP + FP + FN) can be 0; return 0.0 there, like sklearn's zero_division=0.",
 }
 
+#: when each metric is undefined (0/0), in words
+_UNDEFINED = {
+    "precision": "when nothing is predicted positive (TP + FP = 0), precision is undefined",
+    "recall": "when y_true has no positives (TP + FN = 0), recall is undefined",
+    "f1_score": "when TP = 0, precision + recall = 0 and the harmonic mean 2PR / (P + R) is 0/0, so F1 is undefined",
+}
 
-def _check_rate(kind: str, fn: Callable, y_true: Any, y_pred: Any) -> None:
+_NAME = {"precision": "precision", "recall": "recall", "f1_score": "F1"}
+
+
+def _metric(kind: str, tp: int, fp: int, fn: int) -> float:
+    """The metric from counts, 0.0 where undefined (sklearn's zero_division=0)."""
+    if kind == "precision":
+        return _div(tp, tp + fp)
+    if kind == "recall":
+        return _div(tp, tp + fn)
+    return _div(2 * tp, 2 * tp + fp + fn)
+
+
+def _quiet_call(namespace: dict | None, name: str, *args: Any) -> Any:
+    """Call the learner's own ``name`` from their namespace (None if missing or failing)."""
+    import contextlib
+    import copy
+    import io
+
+    fn = (namespace or {}).get(name)
+    if not callable(fn):
+        return None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return fn(*copy.deepcopy(args))
+    except Exception:  # their function is checked by its own test cell
+        return None
+
+
+def _own_counts(namespace: dict | None, y_true: Any, y_pred: Any) -> tuple[int, int, int, int] | None:
+    got = _quiet_call(namespace, "confusion_counts", y_true, y_pred)
+    try:
+        vals = np.asarray(got, dtype=float).ravel()
+    except Exception:
+        return None
+    if vals.size != 4 or not np.all(np.isfinite(vals)):
+        return None
+    return tuple(int(round(v)) for v in vals)
+
+
+def _own_float(namespace: dict | None, name: str, y_true: Any, y_pred: Any) -> float | None:
+    got = _quiet_call(namespace, name, y_true, y_pred)
+    try:
+        value = float(np.asarray(got, dtype=float).reshape(()))
+    except Exception:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def _upstream_mistakes(kind: str, namespace: dict | None, y_true: Any, y_pred: Any,
+                       counts: tuple[int, int, int, int], p: float, r: float) -> list:
+    """(value, message) for a metric built on the learner's OWN broken helper functions:
+    their confusion_counts (all three metrics) and their precision / recall (F1)."""
+    out = []
+    own = _own_counts(namespace, y_true, y_pred)
+    if own is not None and own != counts:
+        tp_, fp_, fn_, _ = own
+        out.append((_metric(kind, tp_, fp_, fn_),
+                    f"Your {kind} uses your confusion_counts, which returns (tp, fp, fn, tn) = {own} here instead of "
+                    f"{counts}: fix confusion_counts first (its own test names the mistake); then {kind} will follow."))
+    if kind == "f1_score":
+        p_own = _own_float(namespace, "precision", y_true, y_pred)
+        r_own = _own_float(namespace, "recall", y_true, y_pred)
+        if p_own is not None and r_own is not None and not (np.isclose(p_own, p, rtol=1e-6, atol=1e-9)
+                                                           and np.isclose(r_own, r, rtol=1e-6, atol=1e-9)):
+            f1_own = _div(2 * p_own * r_own, p_own + r_own)
+            facts, broken = [], []
+            for name, own, right in (("precision", p_own, p), ("recall", r_own, r)):
+                if np.isclose(own, right, rtol=1e-6, atol=1e-9):
+                    facts.append(f"your {name} is right ({own:.6g})")
+                else:
+                    facts.append(f"your {name} returns {own:.6g} instead of {right:.6g}")
+                    broken.append(name)
+            out.append((f1_own,
+                        f"Your f1_score uses your precision/recall; fix those first: here {' and '.join(facts)}, and "
+                        f"2PR / (P + R) of those gives {f1_own:.6g}. The {' and '.join(broken)} "
+                        f"test{'s' if len(broken) > 1 else ''} above name{'' if len(broken) > 1 else 's'} the mistake."))
+    return out
+
+
+def _check_rate(kind: str, fn: Callable, y_true: Any, y_pred: Any, namespace: dict | None = None) -> None:
     from sklearn import metrics
 
     yt, yp = _labels(y_true), _labels(y_pred)
     tp, fp, fn_, tn = _counts(yt, yp)
     sk = {"precision": metrics.precision_score, "recall": metrics.recall_score, "f1_score": metrics.f1_score}[kind]
     expected = float(sk(yt, yp, zero_division=0))
+    assert np.isclose(expected, _metric(kind, tp, fp, fn_)), "internal check: counts differ from scikit-learn"
     p, r = _div(tp, tp + fp), _div(tp, tp + fn_)
+    undefined = {"precision": tp + fp == 0, "recall": tp + fn_ == 0, "f1_score": tp == 0}[kind]
     label = f"{kind}(y_true, y_pred) [{_describe(y_true, f'TP={tp}, FP={fp}, FN={fn_}, TN={tn}')}]"
-    got = as_float(_call(fn, y_true, y_pred, what=label, zero_hint=_ZERO[kind]), label)
+    raw = _call(fn, y_true, y_pred, what=label, zero_hint=_ZERO[kind])
+    if raw is None and undefined:
+        raise CheckFailed(f"{label} returned None. {_UNDEFINED[kind][0].upper()}{_UNDEFINED[kind][1:]}: "
+                          f"return 0.0 where {_NAME[kind]} is undefined, like sklearn's zero_division=0.")
+    got = as_float(raw, label)
     if not np.isfinite(got):
         raise CheckFailed(f"{label}: expected {expected:g}, got {got}. Zero division not handled: {_ZERO[kind]}")
     acc = (tp + tn) / len(yt)
-    mis = []
+    # a wrong helper of their own first (the root cause), then the specific undefined case: there
+    # 1.0 may also equal the accuracy or the other rate
+    mis = _upstream_mistakes(kind, namespace, y_true, y_pred, (tp, fp, fn_, tn), p, r)
+    if undefined:
+        mis.append((1.0, f"{_UNDEFINED[kind][0].upper()}{_UNDEFINED[kind][1:]}: return 0.0 like sklearn's "
+                         "zero_division=0, not 1.0."))
     if kind == "precision":
         mis.append((r, "That equals TP / (TP + FN), which is recall: precision and recall are swapped. Precision divides by everything PREDICTED positive: TP / (TP + FP)."))
         mis.append((_div(tp, len(yt)), "That is TP / n: precision divides TP by the predicted positives, TP + FP."))
@@ -146,21 +244,24 @@ def _check_rate(kind: str, fn: Callable, y_true: Any, y_pred: Any) -> None:
         mis.append((_div(p * r, p + r), "That is PR / (P + R): the harmonic mean has a factor 2, F1 = 2PR / (P + R)."))
         mis.append((np.sqrt(p * r), "That is the geometric mean sqrt(PR): F1 is the harmonic mean 2PR / (P + R)."))
     mis.append((acc, "That is accuracy (TP + TN) / n, which ignores how the errors split between the classes."))
-    if expected == 0.0:
-        mis.append((1.0, f"When the metric is undefined this course follows sklearn's zero_division=0 and returns 0.0, not 1.0 ({_ZERO[kind]})"))
     _expect_float(got, expected, label, mis)
 
 
-def check_precision(precision: Callable, y_true: Any, y_pred: Any) -> None:
-    _check_rate("precision", precision, y_true, y_pred)
+def check_precision(precision: Callable, y_true: Any, y_pred: Any, namespace: dict | None = None) -> None:
+    """``namespace`` (the notebook's ``globals()``) lets the feedback trace a wrong answer back
+    to the learner's own ``confusion_counts``."""
+    _check_rate("precision", precision, y_true, y_pred, namespace)
 
 
-def check_recall(recall: Callable, y_true: Any, y_pred: Any) -> None:
-    _check_rate("recall", recall, y_true, y_pred)
+def check_recall(recall: Callable, y_true: Any, y_pred: Any, namespace: dict | None = None) -> None:
+    """``namespace``: as in :func:`check_precision`."""
+    _check_rate("recall", recall, y_true, y_pred, namespace)
 
 
-def check_f1_score(f1_score: Callable, y_true: Any, y_pred: Any) -> None:
-    _check_rate("f1_score", f1_score, y_true, y_pred)
+def check_f1_score(f1_score: Callable, y_true: Any, y_pred: Any, namespace: dict | None = None) -> None:
+    """``namespace`` (the notebook's ``globals()``) lets the feedback trace a wrong F1 back to the
+    learner's own ``precision`` / ``recall`` / ``confusion_counts``."""
+    _check_rate("f1_score", f1_score, y_true, y_pred, namespace)
 
 
 # --------------------------------------------------------------------------- ROC-AUC
@@ -255,9 +356,11 @@ def check_average_precision(average_precision: Callable, y_true: Any, scores: An
     assert np.isclose(step, expected), "internal check: step sum differs from scikit-learn"
     label = f"average_precision(y_true, scores) [{_describe(y_true, f'{int(y.sum())} positives')}]"
     got = as_float(_call(average_precision, y_true, scores, what=label), label)
-    trap_msg = ("That is the trapezoid area under the PR curve (sklearn.metrics.auc(recall, precision)): "
-                "trapezoid interpolation draws straight lines between PR points, which is too optimistic. "
-                "sklearn's average precision is the step sum AP = sum_n (R_n - R_(n-1)) * P_n.")
+    trap_msg = ("That is the trapezoid area under the PR curve (sklearn.metrics.auc(recall, precision)): it "
+                "interpolates precision linearly between PR points, which no threshold achieves (precision does "
+                "not change linearly with recall between operating points), so it can come out higher or lower "
+                "than AP. sklearn's average precision is the step sum AP = sum_n (R_n - R_(n-1)) * P_n, each "
+                "recall gain weighted by the precision at the threshold where it happens.")
     mis = [
         (float(auc(rec, prec)), trap_msg),
         (float(auc(rec[:-1], prec[:-1])), trap_msg),
@@ -299,49 +402,111 @@ def expected_threshold(y: np.ndarray, s: np.ndarray, target_recall: float) -> fl
     return best
 
 
-def _recall_precision_at(y: np.ndarray, s: np.ndarray, t: float) -> tuple[float, float, int]:
+def _operating_point(y: np.ndarray, s: np.ndarray, t: float) -> dict:
+    """Recall, precision, alerts (examples flagged) and false alarms of ``s >= t``."""
     pred = s >= t
     tp = int(np.sum(pred & (y == 1)))
-    return tp / int(np.sum(y == 1)), _div(tp, int(pred.sum())), int(pred.sum())
+    n = int(pred.sum())
+    return {"recall": tp / int(np.sum(y == 1)), "precision": _div(tp, n), "n": n, "tp": tp, "fp": n - tp}
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+
+def _lower_costs(star: dict, got: dict, t_star: float) -> str:
+    """What a threshold below t* changes, in facts only (precision may rise or fall)."""
+    more_tp, more_fp = got["tp"] - star["tp"], got["fp"] - star["fp"]
+    change = ("rises" if got["precision"] > star["precision"] + 1e-12 else
+              "falls" if got["precision"] < star["precision"] - 1e-12 else "stays")
+    return (f"Compared with t = {t_star:.6g}, it flags {_plural(got['n'] - star['n'], 'more example')} "
+            f"({_plural(more_fp, 'false alarm')}, {_plural(more_tp, 'positive')}) and precision "
+            f"{change} ({star['precision']:.3f} -> {got['precision']:.3f}). The contract asks for the HIGHEST t that "
+            f"meets the target: it does so with the fewest alerts and the fewest false alarms.")
+
+
+def _highest_t_with_tp(y: np.ndarray, s: np.ndarray, need: float) -> float | None:
+    """Highest distinct score t with (number of positives scoring >= t) >= need."""
+    for t in np.unique(s)[::-1]:
+        if np.sum((s >= t) & (y == 1)) >= need:
+            return float(t)
+    return None
 
 
 def check_threshold_for_recall(threshold_for_recall: Callable, y_true: Any, scores: Any, target_recall: float) -> None:
+    import math
+
+    from sklearn.metrics import roc_curve
+
     y, s = _labels(y_true), _scores(scores)
     t_star = expected_threshold(y, s, target_recall)
-    label = f"threshold_for_recall(y_true, scores, target_recall={target_recall}) [{_describe(y_true, f'{int(y.sum())} positives')}]"
+    P = int(np.sum(y == 1))
+    label = f"threshold_for_recall(y_true, scores, target_recall={target_recall}) [{_describe(y_true, f'{P} positives')}]"
     got = as_float(_call(threshold_for_recall, y_true, scores, target_recall, what=label), label)
     if np.isclose(got, t_star, rtol=1e-6, atol=1e-12):
         return
-    r_star, p_star, n_star = _recall_precision_at(y, s, t_star)
     if not np.isfinite(got):
         raise CheckFailed(f"{label}: expected {t_star:.6g}, got {got}. Return one of the score values.")
-    r_got, p_got, n_got = _recall_precision_at(y, s, got)
-    head = (f"{label}: expected t = {t_star:.6g} (recall {r_star:.3f}, precision {p_star:.3f}), got {got:.6g} "
-            f"(predicting scores >= {got:.6g} gives recall {r_got:.3f}, precision {p_got:.3f}).")
+    star, mine = _operating_point(y, s, t_star), _operating_point(y, s, got)
+    head = (f"{label}: expected t = {t_star:.6g} (recall {star['recall']:.3f}, precision {star['precision']:.3f}), "
+            f"got {got:.6g} (predicting scores >= {got:.6g} gives recall {mine['recall']:.3f}, precision "
+            f"{mine['precision']:.3f}).")
+
+    def near(value: float | None) -> bool:
+        return value is not None and not np.isclose(value, t_star, rtol=1e-9) and np.isclose(got, value, rtol=1e-9)
+
+    k_true = next(k for k in range(1, P + 1) if k / P >= target_recall)   # positives needed, as recall is computed
+    t_rounded = _highest_t_with_tp(y, s, target_recall * P)               # ceil(target * P) / tp >= target * P
+    _, tpr_d, thr_d = roc_curve(y, s)                                      # default drop_intermediate=True
+    ok = np.isfinite(thr_d) & (tpr_d >= target_recall)
+    t_dropped = float(np.max(thr_d[ok])) if ok.any() else None
     distinct = np.unique(s)
-    lower = distinct[distinct < t_star]
-    higher = distinct[distinct > t_star]
-    pos_sorted = np.sort(s[y == 1])[::-1]
-    pos_lower = pos_sorted[pos_sorted < t_star]
-    if lower.size and np.isclose(got, lower[-1], rtol=1e-9):
-        hint = ("Threshold off by one: that is the next lower score. Predictions are `scores >= t`, so the "
-                "example scoring exactly t counts as positive; searching with a strict > (scores > t), or "
-                "stepping one position too far in the sorted scores, lands one score lower and pays precision for nothing.")
-    elif pos_lower.size and np.isclose(got, pos_lower[0], rtol=1e-9):
-        hint = ("Threshold off by one: that is the next lower POSITIVE score. With k = the number of positives "
-                "needed (recall >= target means TP >= target * P), the answer is the k-th highest positive "
-                "score, index k - 1 when counting from 0; a strict > comparison makes the same slip.")
-    elif higher.size and np.isclose(got, higher[0], rtol=1e-9):
-        hint = (f"Threshold off by one in the other direction: at this next higher score the recall {r_got:.3f} "
-                f"falls short of the target {target_recall}. The target is a minimum: recall >= target.")
-    elif np.isclose(got, np.quantile(s, 1 - target_recall), rtol=1e-9) or np.isclose(got, np.quantile(s[y == 1], 1 - target_recall), rtol=1e-9):
-        hint = ("That is a quantile of the scores: quantiles interpolate between scores (and over ALL scores, "
-                "recall only counts positives). Count true positives at each candidate score instead.")
-    elif r_got < target_recall:
-        hint = f"At that threshold the recall {r_got:.3f} falls short of the target {target_recall}: lower the threshold."
+    lower, higher = distinct[distinct < t_star], distinct[distinct > t_star]
+    pos_lower = np.sort(s[(y == 1) & (s < t_star)])[::-1]
+    q_all, q_pos = np.quantile(s, 1 - target_recall), np.quantile(s[y == 1], 1 - target_recall)
+
+    causes = []   # every named mistake that would return exactly this value
+    if near(t_dropped):
+        causes.append("sklearn's roc_curve drops intermediate thresholds by default (drop_intermediate=True): it "
+                      "keeps only the corners of the ROC curve, so the threshold where the recall first reaches the "
+                      "target can be missing and the best remaining one is lower. Call roc_curve(..., "
+                      "drop_intermediate=False), or count positives at the positive scores yourself.")
+    if near(t_rounded) and math.ceil(target_recall * P) != k_true:
+        causes.append(f"Floating-point rounding: target_recall * P = {target_recall!r} * {P} = {target_recall * P!r} "
+                      f"in floating point, so ceil(target_recall * P) asks for {math.ceil(target_recall * P)} positives "
+                      f"(and `tp >= target_recall * P` rejects tp = {k_true}), while {k_true} of {P} already gives "
+                      f"recall {k_true} / {P} = {k_true / P!r} >= {target_recall!r}. Recall is TP / P computed in "
+                      f"floating point (sklearn's recall_score gives the same {k_true / P!r}): compare "
+                      f"tp / P >= target_recall instead of rounding target_recall * P.")
+    if lower.size and near(float(lower[-1])):
+        causes.append("Threshold off by one: that is the next lower score. Predictions are `scores >= t`, so the "
+                      "example scoring exactly t counts as positive; searching with a strict > (scores > t), or "
+                      "stepping one position too far in the sorted scores, lands one score lower.")
+    elif pos_lower.size and near(float(pos_lower[0])):
+        causes.append("Threshold off by one: that is the next lower POSITIVE score. With k = the number of positives "
+                      "needed (the smallest k with k / P >= target_recall), the answer is the k-th highest positive "
+                      "score, index k - 1 when counting from 0; a strict > comparison makes the same slip.")
+    if higher.size and near(float(higher[0])):
+        causes.append(f"Threshold off by one in the other direction: at this next higher score the recall "
+                      f"{mine['recall']:.3f} falls short of the target {target_recall}. The target is a minimum: "
+                      f"recall >= target.")
+    if near(float(s.min())):
+        causes.append("That is the lowest score of all: flagging every example reaches any recall, but a higher "
+                      "threshold does too.")
+    elif target_recall < 1 and (near(float(q_all)) or near(float(q_pos))):
+        causes.append("That is a quantile of the scores: quantiles interpolate between scores (and over ALL scores, "
+                      "recall only counts positives). Count true positives at each candidate score instead.")
+    if len(causes) == 1:
+        hint = causes[0]
+    elif causes:
+        count = {2: "Two", 3: "Three"}.get(len(causes), str(len(causes)))
+        hint = f"{count} known mistakes give exactly this value: " + " ".join(f"({i}) {c}" for i, c in enumerate(causes, 1))
+    elif mine["recall"] < target_recall:
+        hint = f"At that threshold the recall {mine['recall']:.3f} falls short of the target {target_recall}: lower the threshold."
     elif got < t_star:
-        hint = (f"That threshold reaches the recall, but a higher one does too: {t_star:.6g} flags {n_star} "
-                f"examples instead of {n_got}. The highest such score value keeps precision as high as possible.")
+        hint = "That threshold reaches the recall, but a higher one does too."
     else:
         hint = "Return one of the score values: the highest score t with recall(scores >= t) >= target_recall."
+    if got < t_star and mine["recall"] >= target_recall:
+        hint += " " + _lower_costs(star, mine, t_star)
     raise CheckFailed(f"{head} {hint}")

@@ -95,6 +95,38 @@ def precision__nan(y_true, y_pred):
         return np.float64(np.sum(yt & yp)) / np.float64(np.sum(yp))
 
 
+@wrong("precision is undefined: return 0.0 like sklearn's zero_division=0")
+def precision__one_on_zero_division(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    tp, fp = np.sum((yt == 1) & (yp == 1)), np.sum((yt == 0) & (yp == 1))
+    return float(tp / (tp + fp)) if tp + fp else 1.0   # "no false alarms, so perfect"
+
+
+@wrong("return 0.0 where precision is undefined")
+def precision__none_on_zero_division(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    tp, fp = np.sum((yt == 1) & (yp == 1)), np.sum((yt == 0) & (yp == 1))
+    if tp + fp > 0:
+        return float(tp / (tp + fp))   # falls through (None) when nothing is predicted positive
+
+
+@wrong("your precision uses your confusion_counts")
+def precision__built_on_broken_confusion_counts(y_true, y_pred):
+    # A learner whose confusion_counts returns sklearn's (tn, fp, fn, tp) order and whose precision
+    # calls it: the broken helper is installed in the notebook namespace, as their cell would.
+    import numpy as np
+    from sklearn.metrics import confusion_matrix
+
+    def confusion_counts(y_true, y_pred):
+        return tuple(int(v) for v in confusion_matrix(np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int), labels=[0, 1]).ravel())
+
+    globals()["confusion_counts"] = confusion_counts
+    tp, fp, fn, tn = confusion_counts(y_true, y_pred)
+    return tp / (tp + fp) if tp + fp else 0.0
+
+
 @correct
 def precision__sklearn(y_true, y_pred):
     from sklearn.metrics import precision_score
@@ -133,6 +165,13 @@ def recall__specificity(y_true, y_pred):
     tn = np.sum((yt == 0) & (yp == 0))
     fp = np.sum((yt == 0) & (yp == 1))
     return float(tn / (tn + fp)) if tn + fp else 0.0
+
+
+@wrong("recall is undefined: return 0.0 like sklearn's zero_division=0")
+def recall__one_on_zero_division(y_true, y_pred):
+    yt, yp = [int(v) for v in y_true], [int(v) for v in y_pred]
+    positives = sum(yt)
+    return sum(t * p for t, p in zip(yt, yp)) / positives if positives else 1.0
 
 
 @correct
@@ -179,6 +218,27 @@ def f1_score__no_factor_two(y_true, y_pred):
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     return float(p * r / (p + r)) if p + r else 0.0
+
+
+@wrong("your f1_score uses your precision/recall; fix those first")
+def f1_score__built_on_broken_precision(y_true, y_pred):
+    # A learner whose precision divides TP by n (its own test names that) and whose f1_score calls
+    # precision() and recall(): the broken precision is installed in the notebook namespace.
+    import numpy as np
+
+    def precision(y_true, y_pred):
+        yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+        return float(np.sum((yt == 1) & (yp == 1)) / len(yt))
+
+    globals()["precision"] = precision
+    p, r = precision(y_true, y_pred), recall(y_true, y_pred)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@correct
+def f1_score__from_own_precision_and_recall(y_true, y_pred):
+    p, r = precision(y_true, y_pred), recall(y_true, y_pred)   # the notebook's (correct) functions
+    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @correct
@@ -276,7 +336,7 @@ def roc_auc__sklearn(y_true, scores):
 
 
 # ------------------------------------------------------------------ average_precision
-@wrong("trapezoid interpolation")
+@wrong("higher or lower than AP")
 def average_precision__trapezoid(y_true, scores):
     from sklearn.metrics import auc, precision_recall_curve
     precision, recall, _ = precision_recall_curve(y_true, scores)
@@ -379,6 +439,43 @@ def threshold_for_recall__lowest_positive(y_true, scores, target_recall):
     return float(s[y == 1].min())   # always reaches the target, never the highest such t
 
 
+@wrong("roc_curve drops intermediate thresholds by default (drop_intermediate=True)")
+def threshold_for_recall__roc_curve_default(y_true, scores, target_recall):
+    from sklearn.metrics import roc_curve
+    f, t, th = roc_curve(y_true, scores)
+    return th[t >= target_recall].max()
+
+
+@wrong("floating-point rounding")
+def threshold_for_recall__ceil_target_times_p(y_true, scores, target_recall):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    pos = np.sort(s[y == 1])[::-1]
+    k = int(np.ceil(target_recall * len(pos)))   # 0.28 * 25 = 7.000000000000001 -> 8
+    return float(pos[k - 1])
+
+
+@wrong("floating-point rounding")
+def threshold_for_recall__tp_at_least_target_times_p(y_true, scores, target_recall):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    P = y.sum()
+    for t in np.unique(s)[::-1]:
+        if np.sum((s >= t) & (y == 1)) >= target_recall * P:
+            return float(t)
+
+
+@wrong("lowest score of all")
+def threshold_for_recall__min_score_at_full_recall(y_true, scores, target_recall):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    if target_recall >= 1:
+        return float(s.min())             # "flag everything": reaches recall 1, not the highest such t
+    pos = np.sort(s[y == 1])[::-1]
+    k = next(k for k in range(1, len(pos) + 1) if k / len(pos) >= target_recall)
+    return float(pos[k - 1])
+
+
 @correct
 def threshold_for_recall__roc_curve(y_true, scores, target_recall):
     import numpy as np
@@ -409,17 +506,17 @@ def threshold_for_recall__brute_force_lists(y_true, scores, target_recall):
 # ------------------------------------------------------------------ exam_answers
 @wrong("wrong (you answered")
 def exam_answers__metric_confusion(*args):
-    return {"q1": "A", "q2": "A", "q3": "B", "q4": "A", "q5": "C"}
+    return {"q1": "A", "q2": "A", "q3": "B", "q4": "B", "q5": "D"}
 
 
-@wrong("wrong (you answered B)")
-def exam_answers__roc_under_imbalance(*args):
-    return {"q1": "B", "q2": "C", "q3": "B", "q4": "B", "q5": "A"}
+@wrong("wrong (you answered A)")
+def exam_answers__f1_for_equal_costs_and_balanced_test_set(*args):
+    return {"q1": "B", "q2": "C", "q3": "C", "q4": "A", "q5": "A"}
 
 
 @correct
 def exam_answers__lowercase(*args):
-    return {"q1": "b", "Q2": "c", "q3": " d", "q4": "B", "q5": "a"}
+    return {"q1": "b", "Q2": "c", "q3": " d", "q4": "a", "q5": "c "}
 
 
 #: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process
