@@ -9,7 +9,7 @@ names the misconception that matches.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Callable
 
 import numpy as np
@@ -85,11 +85,33 @@ def reference_vif(X: Any) -> np.ndarray:
     return np.diag(np.linalg.inv(np.corrcoef(_matrix(X), rowvar=False)))
 
 
+def _rounded(expected: np.ndarray, decimals=(1, 2, 3, 4, 5, 6)) -> list:
+    """What rounding the right answer to 1..6 decimals returns (only the roundings that change it)."""
+    out = []
+    for d in decimals:
+        r = np.round(expected, d)
+        if not np.allclose(r, expected, rtol=1e-6, atol=1e-9):
+            out.append((r, f"Those are the right values ROUNDED to {d} decimals: don't round — return full precision (round only when you print)."))
+    return out
+
+
+def _no_intercept_variance_ratio_r2(X: np.ndarray) -> np.ndarray:
+    """1 - var(residual) / var(column), the residual from a regression WITHOUT an intercept."""
+    n, p = X.shape
+    out = []
+    for j in range(p):
+        others = np.delete(X, j, axis=1)
+        coef, *_ = np.linalg.lstsq(others, X[:, j], rcond=None)
+        resid = X[:, j] - others @ coef
+        out.append(1.0 - resid.var() / X[:, j].var())
+    return np.array(out)
+
+
 def check_vif(vif: Callable, X: Any) -> None:
     Xa = _matrix(X)
-    p = Xa.shape[1]
+    n, p = Xa.shape
     expected = reference_vif(Xa)
-    what = f"vif(X) on a {Xa.shape[0]}x{p} {type(X).__name__}"
+    what = f"vif(X) on a {n}x{p} {type(X).__name__}"
     got = as_array(call(vif, X, what="vif(X)"), what)
     expect(got.size == p, _shape_msg("vif(X)", got, p))
     got = got.reshape(p)
@@ -97,6 +119,8 @@ def check_vif(vif: Callable, X: Any) -> None:
     with np.errstate(divide="ignore", invalid="ignore"):
         r2_noint = _r2_each_column(Xa, intercept=False)
         r2_noint_unc = _r2_each_column(Xa, intercept=False, centered_tss=False)
+        r2_noint_var = _no_intercept_variance_ratio_r2(Xa)
+        r2_adj = 1.0 - (1.0 - r2) * (n - 1) / (n - (p - 1) - 1)
         corr = np.corrcoef(Xa, rowvar=False)
         pair = np.array([1.0 / (1.0 - np.max(np.delete(corr[j], j) ** 2)) for j in range(p)])
         no_intercept = "This is the VIF with R²ⱼ from a regression WITHOUT an intercept: on columns whose mean is not zero that R² is wrong. Add a column of ones (or use LinearRegression, which fits an intercept by default)."
@@ -108,12 +132,21 @@ def check_vif(vif: Callable, X: Any) -> None:
             (expected - 1.0, "That is R²ⱼ / (1 − R²ⱼ) = VIF − 1: the VIF is 1 / (1 − R²ⱼ)."),
             (1.0 / (1.0 - r2_noint), no_intercept),
             (1.0 / (1.0 - r2_noint_unc), no_intercept),
+            (1.0 / (1.0 - r2_noint_var), no_intercept + " (Computing R² as 1 − var(residual) / var(column) does not repair it: without an intercept the residuals do not average to zero, and the fit itself is wrong.)"),
+            (1.0 / (1.0 - r2_adj), "That uses the ADJUSTED R²: the VIF uses the ordinary R²ⱼ of the regression, 1 − (residual sum of squares) / (total sum of squares), without the (n − 1) / (n − p) correction."),
             (np.diag(np.linalg.inv(np.cov(Xa, rowvar=False))), "That is the diagonal of the inverse COVARIANCE matrix: use the inverse CORRELATION matrix (or multiply by each column's variance)."),
             (pair, "That uses only the largest PAIRWISE correlation: R²ⱼ must come from regressing column j on ALL the other columns together, which catches a column that is a combination of several others."),
-        ]
+        ] + _rounded(expected)
     if np.all(~np.isfinite(got) | (np.abs(got) > 1e8)):
         raise CheckFailed(f"{what}: expected {np.round(expected, 4)}, got {got}. Every VIF is infinite, so every R²ⱼ was 1: leave column j OUT of the regressors when you predict column j.")
-    expect_close(got, expected, what, rtol=1e-6, misconceptions=mistakes)
+    try:
+        expect_close(got, expected, what, rtol=1e-6, misconceptions=mistakes)
+    except CheckFailed as exc:
+        below = np.flatnonzero(np.isfinite(got) & (got < 1.0 - 1e-9))
+        if below.size:
+            cols = ", ".join(str(j) for j in below[:6]) + (", ..." if below.size > 6 else "")
+            raise CheckFailed(f"{exc} Impossible value: a VIF is always >= 1 because R²ⱼ >= 0 (a least-squares fit with an intercept never does worse than the column's mean), yet column(s) {cols} got a VIF below 1.") from None
+        raise
 
 
 # --------------------------------------------------------------------------- condition number
@@ -139,7 +172,7 @@ def check_condition_number(condition_number: Callable, X: Any) -> None:
         (np.linalg.cond(Z) ** 2, squared),
         (np.linalg.cond(Xa.T @ Xa), squared + " (Here also of the unstandardized X.)"),
         (1.0 / np.linalg.cond(Z), "That is smallest / largest singular value: the condition number is largest / smallest (always >= 1)."),
-    ]
+    ] + _rounded(np.array(expected))
     expect_close(got, expected, what, rtol=1e-6, misconceptions=mistakes)
 
 
@@ -163,7 +196,7 @@ def check_pca_explained_variance_ratio(fn: Callable, X: Any) -> None:
         (np.cumsum(expected), "That is the CUMULATIVE ratio: return each component's own share (the cumulative sum is what you compare with 95%)."),
         ((s_std**2 / np.sum(s_std**2))[:k], "That is PCA of the STANDARDIZED X (the correlation matrix): the contract, like sklearn's PCA, only centers."),
         (expected[::-1], "The ratios are in increasing order: sort components from the largest variance down (numpy's eigh returns eigenvalues in ascending order)."),
-    ]
+    ] + _rounded(expected)
     if got.size != k:
         raise CheckFailed(f"{what}: expected {k} ratios (one per component, min(n_samples, n_features)), got {got.size}.")
     expect_close(got, expected, what, rtol=1e-6, atol=1e-9, misconceptions=mistakes)
@@ -209,13 +242,30 @@ def _predict(model, X_train, y_train, X_test) -> np.ndarray:
     return np.ravel(model.fit(X_train, y_train).predict(X_test))
 
 
-def _check_estimator(name: str, factory: Callable, reference: Callable, k: int, alternatives: list) -> None:
-    """Unfitted, clonable, and predicting like ``reference(k)`` after fitting on a fixed case."""
+@lru_cache(maxsize=1)
+def _fit_case():
+    """The fixed training rows and test rows every estimator check fits and predicts on."""
+    X, y = regression_case(n=150, seed=3)
+    return X[:110], y[:110], X[110:]
+
+
+@lru_cache(maxsize=None)
+def _reference_predictions(reference: Callable, k: int) -> np.ndarray:
+    Xtr, ytr, Xte = _fit_case()
+    return _predict(reference(k), Xtr, ytr, Xte)
+
+
+def _same_predictions(a: np.ndarray, b: np.ndarray) -> bool:
+    scale = float(np.std(b)) or 1.0
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-5, atol=1e-6 * scale))
+
+
+def _unfitted_clone(factory: Callable, k: int, label: str):
+    """Call ``factory(k)``, check it is an unfitted scikit-learn estimator, return a clone of it."""
     from sklearn.base import clone
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
 
-    label = f"{name}({k})"
     est = call(factory, k, what=label)
     if est is None:
         raise CheckFailed(f"{label} returned None: did the function forget to `return` the estimator?")
@@ -231,53 +281,93 @@ def _check_estimator(name: str, factory: Callable, reference: Callable, k: int, 
     else:
         raise CheckFailed(f"{label} returned an estimator that is already fitted: return it UNFITTED, so cross-validation fits it on each training fold only (fitting first leaks the validation rows into the model).")
     try:
-        fresh = clone(est)
+        return clone(est)
     except Exception as exc:
         raise CheckFailed(f"{label}: scikit-learn cannot clone the estimator ({type(exc).__name__}: {exc}); cross_val_score needs to. Build it from scikit-learn classes.") from None
-    X, y = regression_case(n=150, seed=3)
-    Xtr, ytr, Xte = X[:110], y[:110], X[110:]
-    expected = _predict(reference(k), Xtr, ytr, Xte)
+
+
+def _fit_predict(est, label: str) -> np.ndarray:
+    Xtr, ytr, Xte = _fit_case()
     try:
-        got = _predict(fresh, Xtr, ytr, Xte)
+        return _predict(est, Xtr, ytr, Xte)
     except Exception as exc:
         raise CheckFailed(f"{label}: fitting on a 110x16 training set and predicting raised {type(exc).__name__}: {exc}") from None
-    scale = float(np.std(expected)) or 1.0
-    mistakes = []
+
+
+def _effective_components(pred: np.ndarray, reference: Callable) -> int | None:
+    """The number of components c for which ``reference(c)`` predicts like ``pred`` (None: no c)."""
+    for c in range(1, REG_FEATURES + 1):
+        if _same_predictions(pred, _reference_predictions(reference, c)):
+            return c
+    return None
+
+
+def _check_estimator(name: str, factory: Callable, reference: Callable, k: int, alternatives: list, use_arg: str, default_k: int | None = None) -> None:
+    """Unfitted, clonable, and predicting like ``reference(k)`` after fitting on a fixed case.
+
+    On a mismatch: a named alternative (no scaler, the other method, plain OLS), else the number
+    of components the learner's estimator really uses — and whether it is the same for every k.
+    """
+    label = f"{name}({k})"
+    got = _fit_predict(_unfitted_clone(factory, k, label), label)
+    expected = _reference_predictions(reference, k)
+    if _same_predictions(got, expected):
+        return
+    what = f"{label}: predictions after fitting on the same training rows"
+    Xtr, ytr, Xte = _fit_case()
     for make_alt, message in alternatives:
         try:
-            mistakes.append((_predict(make_alt(), Xtr, ytr, Xte), message))
+            alt = _predict(make_alt(), Xtr, ytr, Xte)
         except Exception:
             continue
-    expect_close(got, expected, f"{label}: predictions after fitting on the same training rows", rtol=1e-5, atol=1e-6 * scale, misconceptions=mistakes)
+        if _same_predictions(got, alt):
+            expect_close(got, expected, what, rtol=1e-5, misconceptions=[(alt, message)])
+    c = _effective_components(got, reference)
+    if c is not None:
+        probes = [o for o in (1, 5, 7, 2) if o not in (k, c)][:2]
+        same = []
+        for o in probes:
+            try:
+                pred_o = _fit_predict(_unfitted_clone(factory, o, f"{name}({o})"), f"{name}({o})")
+            except CheckFailed:
+                break
+            if _effective_components(pred_o, reference) != c:
+                break
+            same.append(o)
+        if len(same) == len(probes):
+            others = " and ".join(f"{name}({o})" for o in probes)
+            default = f" ({c} is the default when n_components is not given.)" if c == default_k else ""
+            raise CheckFailed(f"{label}: the predictions are those of a model with {c} components, and so are those of {others}: n_components is fixed at {c} whatever k you pass. {use_arg}{default}")
+        off = " (off by one)" if abs(c - k) == 1 else ""
+        raise CheckFailed(f"{label}: the predictions are those of a model with {c} components, not {k}{off}. {use_arg}")
+    expect_close(got, expected, what, rtol=1e-5)
 
 
 def check_make_pcr(make_pcr: Callable, k: int) -> None:
-    p = REG_FEATURES
     alternatives = [
         (lambda: _unscaled_pcr(k), "They match PCA + regression WITHOUT standardization: PCA chases the columns with the largest units. Put a StandardScaler before the PCA."),
         (lambda: reference_pls(k), "They match PLSRegression: principal component regression uses PCA directions (chosen without looking at y)."),
         (lambda: _ols(), "They match plain linear regression on all features: the PCA step must keep only n_components components."),
     ]
-    for other in sorted({k - 1, k + 1, 1, 2, p} - {k, 0}):
-        if 0 < other <= p:
-            alternatives.append((partial(reference_pcr, other), f"They match a PCR with {other} components: use PCA(n_components=n_components), the argument you were given."))
-    _check_estimator("make_pcr", make_pcr, reference_pcr, k, alternatives)
+    _check_estimator("make_pcr", make_pcr, reference_pcr, k, alternatives, "Use PCA(n_components=n_components), the argument you were given.")
 
 
 def check_make_pls(make_pls: Callable, k: int) -> None:
-    p = REG_FEATURES
     alternatives = [
         (lambda: _unscaled_pls(k), "They match PLSRegression(scale=False) on unstandardized features: keep PLS's default scale=True (or standardize first), or the columns with the largest units dominate the directions."),
         (lambda: reference_pcr(k), "They match principal component regression (PCA, then regression): PLS is PLSRegression, whose directions are chosen using y."),
         (lambda: _ols(), "They match plain linear regression on all features: PLS must keep only n_components directions."),
     ]
-    for other in sorted({k - 1, k + 1, 1, 2, p} - {k, 0}):
-        if 0 < other <= p:
-            alternatives.append((partial(reference_pls, other), f"They match PLSRegression(n_components={other}): use n_components=n_components, the argument you were given."))
-    _check_estimator("make_pls", make_pls, reference_pls, k, alternatives)
+    _check_estimator("make_pls", make_pls, reference_pls, k, alternatives, "Use PLSRegression(n_components=n_components), the argument you were given.", default_k=2)
 
 
 def check_fresh_estimators(factory: Callable, name: str, k: int = 2) -> None:
+    """A new object on every call. Only scored once ``factory(k)`` builds the right estimator."""
+    check_right = check_make_pcr if name == "make_pcr" else check_make_pls
+    try:
+        check_right(factory, k)
+    except CheckFailed:
+        raise CheckFailed(f"Not scored yet: {name}({k}) must first build the right estimator (see the other checks); this extra check then verifies that every call returns a NEW object.") from None
     a = call(factory, k, what=f"{name}({k})")
     b = call(factory, k, what=f"{name}({k})")
     expect(a is not b, f"{name} returned the SAME object twice: build a new estimator on every call.")
@@ -293,18 +383,46 @@ def _capped(make_model: Callable, cap: int, k: int):
     return make_model(min(int(k), cap))
 
 
-def cv_scores(make_model: Callable, X, y, max_components: int, cv) -> np.ndarray:
+def fold_scores(make_model: Callable, X, y, max_components: int, cv) -> np.ndarray:
+    """``cross_val_score`` of every k in 1..max_components: an array (max_components, n_folds)."""
     from sklearn.model_selection import cross_val_score
 
-    return np.array([cross_val_score(make_model(k), X, y, cv=cv).mean() for k in range(1, max_components + 1)])
+    return np.array([cross_val_score(make_model(k), X, y, cv=cv) for k in range(1, max_components + 1)])
+
+
+def cv_scores(make_model: Callable, X, y, max_components: int, cv) -> np.ndarray:
+    return fold_scores(make_model, X, y, max_components, cv).mean(axis=1)
+
+
+def _first_best(values) -> int:
+    values = np.asarray(values, dtype=float)
+    return int(np.flatnonzero(values >= np.max(values) - 1e-12)[0]) + 1
+
+
+def _same_cv(a, b) -> bool:
+    """True when ``cv`` argument ``a`` splits like ``b`` (an int k means unshuffled KFold(k))."""
+    from sklearn.model_selection import KFold
+
+    def norm(cv):
+        if cv is None:
+            return ("KFold", 5, False, None)
+        if isinstance(cv, (int, np.integer)):
+            return ("KFold", int(cv), False, None)
+        if type(cv) is KFold:
+            return ("KFold", cv.n_splits, cv.shuffle, cv.random_state if cv.shuffle else None)
+        return ("other", id(cv))
+
+    return norm(a) == norm(b)
 
 
 def check_best_n_components(best_n_components: Callable, make_model: Callable, X, y, max_components: int, cv) -> None:
+    """The learner's k against the k with the best mean CV R^2 (ties: fewest); on a mismatch,
+    every common selection mistake that returns the learner's k is named."""
     from sklearn.metrics import r2_score
 
-    scores = cv_scores(make_model, X, y, max_components, cv)
-    best = float(np.max(scores))
-    expected = int(np.flatnonzero(scores >= best - 1e-12)[0]) + 1
+    per_fold = fold_scores(make_model, X, y, max_components, cv)
+    scores = per_fold.mean(axis=1)
+    expected = _first_best(scores)
     what = f"best_n_components(make_model, X, y, max_components={max_components}, cv={cv!r})"
     got_raw = call(best_n_components, make_model, X, y, max_components, cv, what="best_n_components(...)")
     try:
@@ -317,21 +435,47 @@ def check_best_n_components(best_n_components: Callable, make_model: Callable, X
         return
     table = ", ".join(f"k={k}: {s:.4f}" for k, s in enumerate(scores, start=1))
     head = f"{what}: expected {expected}, got {got}. Mean cross-validated R² per k: {table}."
+    if not 1 <= got <= max_components:
+        head += f" A number of components must be between 1 and max_components = {max_components}."
+
+    reasons: list[str] = []
     if got == expected - 1:
+        why = ("Your answer is one less than the best k. Either you returned a 0-based index (np.argmax gives the POSITION in your list of scores; the number of components is position + 1), "
+               "or you used a different selection rule (for example the one-standard-error rule, or comparing rounded scores). "
+               "The contract here is the k with the highest MEAN cross-validated R², ties going to the fewest components.")
         if expected == max_components:
-            raise CheckFailed(f"{head} Your answer is one too small: either k = {max_components} was never tried (loop over range(1, max_components + 1)) or you returned a 0-based index (np.argmax): return the NUMBER of components, index + 1.")
-        raise CheckFailed(f"{head} Your answer is one too small: it looks like a 0-based index (np.argmax). Return the NUMBER of components, index + 1.")
-    last_best = int(np.flatnonzero(scores >= best - 1e-12)[-1]) + 1
-    if got == last_best and last_best != expected:
-        raise CheckFailed(f"{head} Several k tie for the best score and you returned the LARGEST: ties go to the FEWEST components (the simpler model).")
-    if got == int(np.argmax(scores[:-1])) + 1 and max_components > 1:
-        raise CheckFailed(f"{head} k = {max_components} was never tried: loop over range(1, max_components + 1).")
+            why += f" (A third possibility: k = {max_components} was never tried; loop over range(1, max_components + 1).)"
+        reasons.append(why)
+    elif expected == max_components and max_components > 1 and got == _first_best(scores[:-1]):
+        reasons.append(f"k = {max_components} was never tried: loop over range(1, max_components + 1).")
+    last_best = int(np.flatnonzero(scores >= np.max(scores) - 1e-12)[-1]) + 1
+    if got == last_best != expected:
+        reasons.append("Several k tie for the best score and you returned the LARGEST: ties go to the FEWEST components (the simpler model).")
+    if got == _first_best(np.median(per_fold, axis=1)):
+        reasons.append("That k has the best MEDIAN of the fold scores: the contract takes the MEAN of cross_val_score(...) (a median ignores how bad the worst folds are).")
+    if not _same_cv(5, cv) and got == _first_best(cv_scores(make_model, X, y, max_components, 5)):
+        reasons.append("That is the best k with cross_val_score's default cv=5 (unshuffled 5-fold), not with the cv you were given: you ignored the cv argument. Pass cv=cv to cross_val_score; the caller decides how the rows are split (shuffled folds, a fixed seed, grouped rows...).")
+    n_folds = per_fold.shape[1]
+    if n_folds > 1 and got != expected - 1:
+        se = per_fold[expected - 1].std(ddof=1) / np.sqrt(n_folds)
+        one_se = int(np.flatnonzero(scores >= scores[expected - 1] - se)[0]) + 1
+        if got == one_se:
+            reasons.append("That is the one-standard-error rule (the fewest components within one standard error of the best): a sound practice, but this function's contract is the k with the best mean cross-validated R² (ties to the fewest).")
+    for d in (2, 3):
+        if got != expected - 1 and got == _first_best(np.round(scores, d)):
+            reasons.append(f"That is the best k after rounding the mean scores to {d} decimals, which creates false ties: compare the full-precision means.")
+            break
     train = []
     for k in range(1, max_components + 1):
         model = make_model(k).fit(X, y)
         train.append(r2_score(y, np.ravel(model.predict(X))))
     if got == int(np.argmax(train)) + 1:
-        raise CheckFailed(f"{head} That k has the best TRAINING R², which never stops rising as components are added: choose k by the cross-validated score (cross_val_score), on rows the model did not see.")
+        reasons.append("That k has the best TRAINING R², which never stops rising as components are added: choose k by the cross-validated score (cross_val_score), on rows the model did not see.")
     if got == int(np.argmin(scores)) + 1:
-        raise CheckFailed(f"{head} That k has the LOWEST mean R²: higher R² is better, so take the maximum.")
+        reasons.append("That k has the LOWEST mean R²: higher R² is better, so take the maximum.")
+    if len(reasons) == 1:
+        raise CheckFailed(f"{head} {reasons[0]}")
+    if reasons:
+        listed = " ".join(f"({i}) {r}" for i, r in enumerate(reasons, start=1))
+        raise CheckFailed(f"{head} Your k matches more than one common mistake: {listed}")
     raise CheckFailed(head)

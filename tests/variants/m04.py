@@ -77,6 +77,56 @@ def vif__keeps_column_j(X):
     return np.array(out)
 
 
+@wrong("WITHOUT an intercept")
+def vif__no_intercept_variance_ratio(X):
+    """No intercept, and R² computed as 1 - var(residual) / var(column)."""
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    out = []
+    for j in range(X.shape[1]):
+        others = np.delete(X, j, axis=1)
+        coef, *_ = np.linalg.lstsq(others, X[:, j], rcond=None)
+        resid = X[:, j] - others @ coef
+        out.append(1 / (resid.var() / X[:, j].var()))
+    return np.array(out)
+
+
+@wrong("ADJUSTED R²")
+def vif__adjusted_r2(X):
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+    X = np.asarray(X, dtype=float)
+    n, p = X.shape
+    out = []
+    for j in range(p):
+        others = np.delete(X, j, axis=1)
+        r2 = LinearRegression().fit(others, X[:, j]).score(others, X[:, j])
+        r2_adj = 1 - (1 - r2) * (n - 1) / (n - others.shape[1] - 1)
+        out.append(1 / (1 - r2_adj))
+    return np.array(out)
+
+
+@wrong("always >= 1")
+def vif__r2_score_arguments_swapped(X):
+    """r2_score(prediction, truth) instead of r2_score(truth, prediction): R² can go negative."""
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+    from sklearn.metrics import r2_score
+    X = np.asarray(X, dtype=float)
+    out = []
+    for j in range(X.shape[1]):
+        others = np.delete(X, j, axis=1)
+        pred = LinearRegression().fit(others, X[:, j]).predict(others)
+        out.append(1 / (1 - r2_score(pred, X[:, j])))
+    return np.array(out)
+
+
+@wrong("don't round")
+def vif__rounded(X):
+    import numpy as np
+    return np.round(np.diag(np.linalg.inv(np.corrcoef(np.asarray(X, dtype=float), rowvar=False))), 2)
+
+
 @correct
 def vif__sklearn_linear_regression(X):
     import numpy as np
@@ -211,6 +261,14 @@ def pca_explained_variance_ratio__eigh_ascending(X):
     return ev / ev.sum()
 
 
+@wrong("don't round")
+def pca_explained_variance_ratio__rounded(X):
+    import numpy as np
+    X = np.asarray(X, dtype=float)
+    s = np.linalg.svd(X - X.mean(0), compute_uv=False)
+    return np.round(s**2 / np.sum(s**2), 4)
+
+
 @correct
 def pca_explained_variance_ratio__sklearn(X):
     from sklearn.decomposition import PCA
@@ -269,6 +327,32 @@ def make_pcr__pls(n_components):
     return PLSRegression(n_components=n_components)
 
 
+@wrong("n_components is fixed at 3 whatever k you pass")
+def make_pcr__fixed_three(n_components):
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    return make_pipeline(StandardScaler(), PCA(n_components=3), LinearRegression())
+
+
+@wrong("plain linear regression")
+def make_pcr__linear_regression(n_components):
+    from sklearn.linear_model import LinearRegression
+    return LinearRegression()
+
+
+@wrong("SAME object")
+def make_pcr__same_object(n_components, _cache={}):
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    if n_components not in _cache:
+        _cache[n_components] = make_pipeline(StandardScaler(), PCA(n_components=n_components), LinearRegression())
+    return _cache[n_components]
+
+
 @correct
 def make_pcr__named_pipeline(n_components):
     from sklearn.decomposition import PCA
@@ -303,10 +387,22 @@ def make_pls__fitted(n_components):
     return PLSRegression(n_components=n_components).fit(X, X[:, 0])
 
 
-@wrong("use n_components=n_components")
+@wrong("n_components is fixed at 2 whatever k you pass")
 def make_pls__default_components(n_components):
     from sklearn.cross_decomposition import PLSRegression
     return PLSRegression()
+
+
+@wrong("n_components is fixed at 3 whatever k you pass")
+def make_pls__fixed_three(n_components):
+    from sklearn.cross_decomposition import PLSRegression
+    return PLSRegression(n_components=3)
+
+
+@wrong("plain linear regression")
+def make_pls__linear_regression(n_components):
+    from sklearn.linear_model import LinearRegression
+    return LinearRegression()
 
 
 @correct
@@ -360,6 +456,49 @@ def best_n_components__range_excludes_max(make_model, X, y, max_components, cv):
     return int(np.argmax(scores)) + 1
 
 
+@wrong("MEDIAN")
+def best_n_components__median(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    scores = [np.median(cross_val_score(make_model(k), X, y, cv=cv)) for k in range(1, max_components + 1)]
+    return int(np.argmax(scores)) + 1
+
+
+@wrong("ignored the cv argument")
+def best_n_components__ignores_cv(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    scores = [cross_val_score(make_model(k), X, y, cv=5).mean() for k in range(1, max_components + 1)]
+    return int(np.argmax(scores)) + 1
+
+
+@wrong("ignored the cv argument")
+def best_n_components__default_cv(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    scores = [cross_val_score(make_model(k), X, y).mean() for k in range(1, max_components + 1)]
+    return int(np.argmax(scores)) + 1
+
+
+@wrong("one-standard-error rule")
+def best_n_components__one_standard_error_rule(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    folds = np.array([cross_val_score(make_model(k), X, y, cv=cv) for k in range(1, max_components + 1)])
+    mean = folds.mean(1)
+    best = int(np.argmax(mean))
+    se = folds[best].std(ddof=1) / np.sqrt(folds.shape[1])
+    return int(np.flatnonzero(mean >= mean[best] - se)[0]) + 1
+
+
+@wrong("rounded")
+def best_n_components__rounded_scores(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    scores = [round(cross_val_score(make_model(k), X, y, cv=cv).mean(), 2) for k in range(1, max_components + 1)]
+    return int(np.argmax(scores)) + 1
+
+
 @correct
 def best_n_components__cross_validate(make_model, X, y, max_components, cv):
     from sklearn.model_selection import cross_validate
@@ -383,17 +522,19 @@ def best_n_components__numpy_int(make_model, X, y, max_components, cv):
 # ------------------------------------------------------------------ exam_answers
 @wrong("wrong (you answered")
 def exam_answers__variance_means_relevance(*args):
-    return {"q1": "C", "q2": "B", "q3": "A", "q4": "A", "q5": "A"}
+    """Trusts variance-based rules: PCA at 95% for Q1, the 95% rule for Q4."""
+    return {"q1": "B", "q2": "B", "q3": "A", "q4": "C", "q5": "A"}
 
 
-@wrong("wrong (you answered A)")
-def exam_answers__pca_for_interpretability(*args):
-    return {"q1": "B", "q2": "A", "q3": "C", "q4": "B", "q5": "A"}
+@wrong("wrong (you answered B)")
+def exam_answers__previous_key(*args):
+    """The answer key of the earlier version of these questions (B, A, C, B, B)."""
+    return {"q1": "B", "q2": "A", "q3": "C", "q4": "B", "q5": "B"}
 
 
 @correct
 def exam_answers__lowercase(*args):
-    return {"q1": "b", "Q2": " a", "q3": "c", "q4": "B", "q5": "b "}
+    return {"q1": "c", "Q2": " b", "q3": "d", "q4": "A", "q5": "b "}
 
 
 #: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process
