@@ -150,8 +150,8 @@ def plot_ig_maps(images, labels, preds, maps_black, maps_blur, baselines_blur):
     titles = ["digit (input x)", "IG, black baseline", "blurred baseline", "IG, blurred baseline"]
     for r in range(n):
         lim = max(np.abs(maps_black[r]).max(), np.abs(maps_blur[r]).max(), 1e-9)
-        panels = [(images[r], "gray_r", 0, 1), (maps_black[r], "RdBu_r", -lim, lim),
-                  (baselines_blur[r], "gray_r", 0, 1), (maps_blur[r], "RdBu_r", -lim, lim)]
+        panels = [(images[r], "gray", 0, 1), (maps_black[r], "RdBu_r", -lim, lim),
+                  (baselines_blur[r], "gray", 0, 1), (maps_blur[r], "RdBu_r", -lim, lim)]
         for c, (img, cmap, lo, hi) in enumerate(panels):
             ax = axes[r][c]
             im = ax.imshow(img, cmap=cmap, vmin=lo, vmax=hi)

@@ -99,6 +99,28 @@ def exact_shapley__swapped_roles(f, x, baseline):
     return phi
 
 
+@wrong("OTHER n-1 features")
+def exact_shapley__off_by_one_weights(f, x, baseline):
+    import itertools
+    import math
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        for k in range(n):
+            w = math.factorial(k) * math.factorial(n - k) / math.factorial(n)   # mistake: (n-k)! not (n-k-1)!
+            for S in itertools.combinations(others, k):
+                z = b.copy()
+                z[list(S)] = x[list(S)]
+                before = f(z)
+                z[i] = x[i]
+                phi[i] += w * (f(z) - before)
+    return phi
+
+
 @correct
 def exact_shapley__combinations_math_comb(f, x, baseline):
     import itertools
@@ -230,6 +252,18 @@ def shap_feature_ranking__old_list_api(model, X, feature_names):
     return [names[i] for i in np.argsort(-imp)]
 
 
+@wrong("interventional")
+def shap_feature_ranking__explainer_with_background(model, X, feature_names):
+    import numpy as np
+    import shap
+    values = np.asarray(shap.Explainer(model, X)(X).values)   # interventional TreeSHAP, not the default
+    if values.ndim == 3:
+        values = values[..., 1]
+    imp = np.abs(values).mean(axis=0)
+    names = list(feature_names)
+    return [names[i] for i in np.argsort(-imp)]
+
+
 @correct
 def shap_feature_ranking__pandas_mean_over_classes(model, X, feature_names):
     import numpy as np
@@ -304,6 +338,55 @@ def integrated_gradients__ignores_baseline(model, x, baseline, steps):
         tape.watch(path)
         out = model(path)
     return (tf.reduce_mean(tape.gradient(out, path), axis=0) * x).numpy()
+
+
+@wrong("seems to be ignored")
+def integrated_gradients__ignores_steps(model, x, baseline, steps):
+    import tensorflow as tf
+    x = tf.convert_to_tensor(x, tf.float32)
+    b = tf.convert_to_tensor(baseline, tf.float32)
+    m = 16                                            # mistake: a fixed number of points, `steps` unused
+    alphas = tf.reshape((tf.range(m, dtype=tf.float32) + 0.5) / m, (-1,) + (1,) * len(x.shape))
+    path = b[None] + alphas * (x - b)[None]
+    with tf.GradientTape() as tape:
+        tape.watch(path)
+        out = model(path)
+    return (tf.reduce_mean(tape.gradient(out, path), axis=0) * (x - b)).numpy()
+
+
+@correct
+def integrated_gradients__gauss_legendre(model, x, baseline, steps):
+    """Gauss-Legendre quadrature with `steps` nodes (captum's default; what Vertex AI uses)."""
+    import numpy as np
+    import tensorflow as tf
+    nodes, weights = np.polynomial.legendre.leggauss(steps)
+    alphas = ((nodes + 1) / 2).astype("float32")
+    x = tf.convert_to_tensor(x, tf.float32)
+    b = tf.convert_to_tensor(baseline, tf.float32)
+    path = b[None] + tf.reshape(alphas, (-1,) + (1,) * len(x.shape)) * (x - b)[None]
+    with tf.GradientTape() as tape:
+        tape.watch(path)
+        out = tf.reshape(model(path), (-1,))
+    grads = tape.gradient(out, path)
+    w = tf.reshape(tf.constant(weights / 2, tf.float32), (-1,) + (1,) * len(x.shape))
+    return (tf.reduce_sum(w * grads, axis=0) * (x - b)).numpy()
+
+
+@correct
+def integrated_gradients__simpson_scipy(model, x, baseline, steps):
+    """Simpson's rule over steps + 1 points (scipy), gradients from one tape."""
+    import numpy as np
+    import tensorflow as tf
+    from scipy.integrate import simpson
+    x = np.asarray(x, dtype="float32")
+    b = np.asarray(baseline, dtype="float32")
+    alphas = np.linspace(0.0, 1.0, steps + 1)
+    path = tf.constant(b[None] + alphas.reshape((-1,) + (1,) * x.ndim).astype("float32") * (x - b)[None])
+    with tf.GradientTape() as tape:
+        tape.watch(path)
+        total = tf.reduce_sum(model(path))
+    g = tape.gradient(total, path).numpy().astype("float64")
+    return simpson(g, x=alphas, axis=0) * (x - b)
 
 
 @correct
@@ -381,6 +464,14 @@ def completeness_gap__relative(model, x, baseline, attributions):
     return abs(float(np.sum(np.asarray(attributions))) - diff) / abs(diff)
 
 
+@wrong("absolute values were taken separately")
+def completeness_gap__abs_of_abs(model, x, baseline, attributions):
+    import numpy as np
+    F = lambda z: float(np.asarray(model(np.asarray(z, dtype="float32")[None])).reshape(-1)[0])  # noqa: E731
+    fx, fb = F(x), F(baseline)
+    return abs(abs(float(np.sum(attributions))) - abs(fx - fb))
+
+
 @correct
 def completeness_gap__tensorflow(model, x, baseline, attributions):
     import tensorflow as tf
@@ -402,17 +493,17 @@ def completeness_gap__numpy_squeeze(model, x, baseline, attributions):
 # ------------------------------------------------------------------ exam_answers
 @wrong("wrong (you answered")
 def exam_answers__ig_everywhere(*args):
-    return {"q1": "A", "q2": "C", "q3": "B", "q4": "D", "q5": "A"}
+    return {"q1": "A", "q2": "C", "q3": "A", "q4": "A", "q5": "B"}
 
 
-@wrong("wrong (you answered A)")
+@wrong("wrong (you answered B)")
 def exam_answers__one_wrong(*args):
-    return {"q1": "A", "q2": "B", "q3": "A", "q4": "B", "q5": "B"}
+    return {"q1": "D", "q2": "A", "q3": "C", "q4": "B", "q5": "B"}
 
 
 @correct
 def exam_answers__lowercase(*args):
-    return {"q1": "c", "Q2": " b", "q3": "a", "q4": "B", "q5": "b"}
+    return {"q1": "d", "Q2": " a", "q3": "c", "q4": "B", "q5": "c "}
 
 
 #: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process
