@@ -152,7 +152,7 @@ def _plt():
 
 
 def plot_gradient_norms(norms_by_label: dict, title: str = "Gradient norm per layer"):
-    """One line per network: the L2 norm of dLoss/dKernel per Dense layer, log scale."""
+    """One line per network: the Frobenius norm of dLoss/dKernel per Dense layer, log scale."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     markers = "osD^v"
@@ -164,7 +164,7 @@ def plot_gradient_norms(norms_by_label: dict, title: str = "Gradient norm per la
     ax.set_xticks(np.arange(1, n + 1))
     ax.set_xticklabels([str(i) for i in range(1, n)] + ["out"])
     ax.set_xlabel("Dense layer (1 = input side, out = output layer)")
-    ax.set_ylabel("‖∂loss/∂kernel‖₂ (log scale)")
+    ax.set_ylabel(r"$\|\partial\,\mathrm{loss}/\partial\,\mathrm{kernel}\|_F$ (log scale)")
     ax.set_title(title)
     ax.legend()
     fig.tight_layout()

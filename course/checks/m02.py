@@ -54,10 +54,14 @@ def _values(seq: Any, what: str) -> np.ndarray:
         raise CheckFailed(f"{what} should be a list of numbers (one per Dense layer), got {type(seq).__name__}: {_short(seq)}.") from None
     out = []
     for i, item in enumerate(items):
+        if item is None:
+            raise CheckFailed(f"{what}[{i}] is None: the tape found no path from the loss to that kernel, so its gradient is None. "
+                              "Run the forward pass inside the `with tf.GradientTape() as tape:` block, with the model itself: "
+                              "loss = loss_fn(y, model(x, training=True)).")
         arr = as_array(item, f"{what}[{i}]")
         if arr.size != 1:
             raise CheckFailed(f"{what}[{i}] should be one number (a norm), got an array of shape {arr.shape}: "
-                              "reduce each gradient to its L2 norm.")
+                              "reduce each gradient to its Frobenius norm, sqrt(sum of squares).")
         out.append(float(arr.reshape(())))
     return np.array(out)
 
@@ -106,11 +110,27 @@ def gradient_case(name: str):
                                   keras.layers.Dense(1, activation="sigmoid")])
         y = (x[:, 2:3] > 0).astype("float32")
         return model, x, y, keras.losses.BinaryCrossentropy(), "a network whose first Dense layer has use_bias=False"
+    if name == "batchnorm":
+        # Section 2's third network, smaller: sigmoid, naive init, Dense -> BatchNormalization -> sigmoid.
+        # In training mode batch norm standardizes with the batch's statistics; in inference mode
+        # (model(x), model.predict) it uses its moving averages, which start at mean 0 and
+        # variance 1 -- it then does almost nothing and the gradient vanishes as without it.
+        layers = [keras.Input((d,))]
+        for _ in range(5):
+            layers += [keras.layers.Dense(16, use_bias=False, kernel_initializer=keras.initializers.RandomNormal(stddev=0.05)),
+                       keras.layers.BatchNormalization(),
+                       keras.layers.Activation("sigmoid")]
+        model = keras.Sequential(layers + [keras.layers.Dense(1, activation="sigmoid")])
+        y = (x[:, :1] - x[:, 3:4] > 0).astype("float32")
+        return model, x, y, keras.losses.BinaryCrossentropy(), "a sigmoid network with BatchNormalization layers (naive init), BinaryCrossentropy"
     raise ValueError(f"unknown case {name}")
 
 
-def _reference(model, x, y, loss_fn):
-    """Independent oracle: one tape, gradients for every trainable variable, kernels picked by layer."""
+def _reference(model, x, y, loss_fn, restore: Callable[[], None]):
+    """Independent oracle: one tape, gradients for every trainable variable, kernels picked by
+    layer; plus what common mistakes compute (inference mode, swapped loss arguments).
+    ``restore()`` resets batch norm's moving statistics before every forward pass, so every
+    computation (and the learner's call after them) starts from the same state."""
     import keras
     import tensorflow as tf
 
@@ -118,69 +138,138 @@ def _reference(model, x, y, loss_fn):
     kernels = [layer.kernel for layer in dense]
     biases = [layer.bias for layer in dense]
     variables = list(model.trainable_variables)
+    xt = tf.convert_to_tensor(np.asarray(x, dtype="float32"))
+    yt = tf.convert_to_tensor(np.asarray(y))
+
+    def kernel_norms(training: bool, swap: bool = False):
+        restore()
+        try:
+            with tf.GradientTape() as tape:
+                pred = model(xt, training=training)
+                loss = loss_fn(pred, yt) if swap else loss_fn(yt, pred)
+            grads = tape.gradient(loss, kernels)
+            if any(g is None for g in grads):
+                return None
+            return [float(np.linalg.norm(np.asarray(g, dtype=float))) for g in grads]
+        except Exception:  # a mistake that cannot even be computed cannot match
+            return None
+
+    restore()
     with tf.GradientTape() as tape:
-        loss = loss_fn(tf.convert_to_tensor(np.asarray(y)), model(tf.convert_to_tensor(np.asarray(x, dtype="float32")), training=True))
+        loss = loss_fn(yt, model(xt, training=True))
     grads = tape.gradient(loss, variables)
     by_id = {id(v): g for v, g in zip(variables, grads)}
     kg = [np.asarray(by_id[id(k)], dtype=float) for k in kernels]
     bg = [np.asarray(by_id[id(b)], dtype=float) if b is not None else None for b in biases]
     all_norms = [float(np.linalg.norm(np.asarray(g, dtype=float))) for g in grads]
-    return {
+    ref = {
         "kernels": [float(np.linalg.norm(g)) for g in kg],
         "kernel_sq": [float(np.sum(g**2)) for g in kg],
         "kernel_plus_bias": [float(np.sqrt(np.sum(k**2) + (0.0 if b is None else np.sum(b**2)))) for k, b in zip(kg, bg)],
         "kernel_mean_abs": [float(np.mean(np.abs(g))) for g in kg],
         "kernel_max_abs": [float(np.max(np.abs(g))) for g in kg],
+        "kernel_spectral": [float(np.linalg.norm(g, 2)) for g in kg],
         "kernel_fro_per_unit_mean": [float(np.mean(np.linalg.norm(g, axis=0))) for g in kg],
         "weights": [float(np.linalg.norm(np.asarray(k, dtype=float))) for k in kernels],
         "all_variables": all_norms,
         "every_other": all_norms[::2],
         "n_variables": len(variables),
+        "has_batchnorm": any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers),
     }
+    ref["inference"] = kernel_norms(training=False)
+    ref["swapped"] = kernel_norms(training=True, swap=True)
+    restore()
+    return ref
+
+
+def _state_keeper(model) -> Callable[[], None]:
+    """A function that puts the model's non-trainable state (batch norm's moving mean and
+    variance) back to what it is now: a forward pass in training mode updates it."""
+    saved = [(v, np.array(v.numpy())) for v in model.non_trainable_variables]
+
+    def restore() -> None:
+        for v, value in saved:
+            v.assign(value)
+
+    return restore
 
 
 def check_layer_gradient_norms(layer_gradient_norms: Callable, case: str) -> None:
     model, x, y, loss_fn, description = gradient_case(case)
-    ref = _reference(model, x, y, loss_fn)
+    restore = _state_keeper(model)
+    ref = _reference(model, x, y, loss_fn, restore)
     expected = np.array(ref["kernels"])
     n = len(expected)
     label = f"layer_gradient_norms on {description}"
+
+    used = {"predict": 0}
+    original_predict = model.predict
+
+    def spy_predict(*args, **kwargs):
+        used["predict"] += 1
+        return original_predict(*args, **kwargs)
 
     def run(x, y, loss_fn):  # the model itself is passed as is: deep-copying Keras models is slow
         return layer_gradient_norms(model, x, y, loss_fn)
 
     run.__name__ = getattr(layer_gradient_norms, "__name__", "layer_gradient_norms")
-    got = _values(call(run, x, y, loss_fn, what="layer_gradient_norms(model, x, y, loss_fn)"), "layer_gradient_norms(...)")
+    predict_message = (f"{label}: model.predict() was called. predict() runs outside the tape, so the gradient is None: "
+                       "call model(x, training=True) inside the `with tf.GradientTape()` block (predict returns a numpy array, "
+                       "which the tape cannot trace back to the kernels).")
+    object.__setattr__(model, "predict", spy_predict)  # to name the mistake if predict() is used
+    try:
+        out = call(run, x, y, loss_fn, what="layer_gradient_norms(model, x, y, loss_fn)")
+        got = _values(out, "layer_gradient_norms(...)")
+    except CheckFailed:
+        if used["predict"]:
+            raise CheckFailed(predict_message) from None
+        raise
+    finally:
+        object.__delattr__(model, "predict")
 
     if len(got) != n:
         if len(got) == ref["n_variables"] and len(got) > n:
             raise CheckFailed(
                 f"{label}: expected {n} norms (one per Dense layer), got {len(got)}: one per trainable variable. "
-                "The bias gradients are included: keep only the kernels (layer.kernel, or the variables whose name is 'kernel')."
+                "The bias gradients are included (and batch norm's gamma and beta, where there are some): keep only the kernels "
+                "(layer.kernel, or the variables whose name is 'kernel')."
             )
         if len(got) == n - 1:
             raise CheckFailed(f"{label}: expected {n} norms, got {n - 1}: the output layer's kernel counts too (it is a Dense layer).")
         raise CheckFailed(f"{label}: expected {n} norms (one per Dense layer, input side first), got {len(got)}: {_short(got)}.")
     if _rel_close(got, expected):
         return
+    if used["predict"]:
+        raise CheckFailed(predict_message)
     mistakes = [
+        (ref["inference"], "The forward pass ran in inference mode (model(x) or training=False): the contract asks for the gradients of the "
+                           "TRAINING loss, so call model(x, training=True) inside the tape. It matters here because batch normalization "
+                           "uses the batch's statistics while training and its moving averages at inference (which, at the start, barely "
+                           "normalize anything, so the gradient vanishes as without batch norm)."),
+        (ref["swapped"], "The loss arguments are swapped. Keras losses are loss_fn(y_true, y_pred): arguments swapped compute another loss "
+                         "(binary cross-entropy then treats the labels as the predicted probabilities). Write loss_fn(y, model(x, training=True))."),
         (expected[::-1], "The order is reversed: list the layers input side first (layer 1 first, the output layer last), the order of model.layers."),
         (ref["kernel_plus_bias"], "Each value includes the bias gradient: the contract asks for the norm of the gradient with respect to the kernel only."),
-        (ref["kernel_sq"], "These are squared norms (sum of squares): the L2 norm is the square root of the sum of squares (tf.norm or np.linalg.norm)."),
+        (ref["kernel_sq"], "These are squared norms (sum of squares): the Frobenius norm is the square root of the sum of squares (tf.norm or np.linalg.norm)."),
+        (ref["kernel_spectral"], "That is the spectral norm (the largest singular value: np.linalg.norm(g, 2) or ord=2 on a matrix): the contract's "
+                                 "norm is the Frobenius norm, sqrt(sum of squares of every entry) -- np.linalg.norm(g) or tf.norm(g) without ord."),
         (ref["weights"], "These are the norms of the kernels themselves, not of the loss gradient with respect to them: compute tape.gradient(loss, kernels) first."),
-        (ref["kernel_mean_abs"], "That is the mean absolute gradient: the L2 norm is sqrt(sum of squares) over every entry of the kernel's gradient."),
-        (ref["kernel_max_abs"], "That is the largest absolute gradient entry: the L2 norm is sqrt(sum of squares) over every entry."),
-        (ref["kernel_fro_per_unit_mean"], "That is the mean of per-unit (column) norms: take one L2 norm over the whole kernel gradient."),
+        (ref["kernel_mean_abs"], "That is the mean absolute gradient: the Frobenius norm is sqrt(sum of squares) over every entry of the kernel's gradient."),
+        (ref["kernel_max_abs"], "That is the largest absolute gradient entry: the Frobenius norm is sqrt(sum of squares) over every entry."),
+        (ref["kernel_fro_per_unit_mean"], "That is the mean of per-unit (column) norms: take one Frobenius norm over the whole kernel gradient."),
         (ref["every_other"][:n], "That is every other trainable variable: a layer with use_bias=False has no bias, so [::2] picks biases. Select the kernels by layer (layer.kernel) or by variable name."),
     ]
     for value, message in mistakes:
-        if len(value) == n and _rel_close(got, value):
+        if value is not None and len(value) == n and _rel_close(got, value):
             raise CheckFailed(f"{label}: expected {_short(expected)}, got {_short(got)}. {message}")
     ratio = got / np.where(expected == 0, np.nan, expected)
     hint = ""
     if np.all(np.isfinite(ratio)) and np.allclose(ratio, ratio[0], rtol=1e-4):
         hint = (f" Every norm is {ratio[0]:.4g} times the expected one: the loss is scaled differently. Use loss_fn(y, model(x, training=True)) "
                 "exactly as given (no extra sum, mean or factor).")
+    elif ref["has_batchnorm"]:
+        hint = (" This model has batch normalization: the forward pass must be model(x, training=True) inside the tape "
+                "(batch norm uses the batch's statistics while training).")
     raise CheckFailed(f"{label}: expected {_short(expected)}, got {_short(got)}.{hint}")
 
 
@@ -298,10 +387,11 @@ def check_clip_by_global_norm(clip_by_global_norm: Callable, grads, clip_norm: f
             (sum(per_tensor), "That is the sum of the per-tensor norms: the global norm is sqrt(sum of squares over ALL tensors) = sqrt(sum of squared per-tensor norms)."),
             (float(np.mean(per_tensor)), "That is the mean of the per-tensor norms: the global norm is sqrt(sum of squares over ALL tensors)."),
             (max(per_tensor), "That is the largest per-tensor norm: the global norm combines every tensor, sqrt(sum of squares over all of them)."),
+            (per_tensor[0], "That is the norm of the first tensor only: the global norm combines EVERY tensor of the list, sqrt(sum of squares over all of them)."),
         ]
-        for value, message in norm_mistakes:
-            if np.isclose(norm_v, value, rtol=1e-5, atol=1e-12):
-                raise CheckFailed(f"{label}: expected global norm {expected_norm:.6g}, got {norm_v:.6g}. {message}")
+        matched = [message for value, message in norm_mistakes if np.isclose(norm_v, value, rtol=1e-5, atol=1e-12)]
+        if matched:
+            raise CheckFailed(f"{label}: expected global norm {expected_norm:.6g}, got {norm_v:.6g}. {_explain(matched)}")
         raise CheckFailed(f"{label}: expected global norm sqrt(sum of squares of every entry) = {expected_norm:.6g}, got {norm_v:.6g}.")
 
     list_mistakes = [
@@ -316,6 +406,9 @@ def check_clip_by_global_norm(clip_by_global_norm: Callable, grads, clip_norm: f
         ([np.clip(g, -clip_norm, clip_norm) for g in g64],
          "Each entry was clipped by value (np.clip / tf.clip_by_value): clipping by global norm rescales every tensor by one common factor instead."),
         ([g * true_norm / clip_norm for g in g64], "The factor is upside down: multiply by clip_norm / global_norm, not global_norm / clip_norm."),
+        ([g64[0] * (clip_norm / max(true_norm, clip_norm))] + g64[1:],
+         "Only the first tensor was clipped: scale EVERY tensor of the list by the same factor clip_norm / max(global_norm, clip_norm) "
+         "(loop over all of them)."),
         (g64, "The gradients came back unchanged although the global norm exceeds clip_norm: scale them by clip_norm / global_norm."),
     ]
     matched = [message for value, message in list_mistakes if same(value)]
@@ -349,15 +442,44 @@ def check_dead_relu_fraction(dead_relu_fraction: Callable, activations) -> None:
                if np.isclose(got, value, rtol=1e-6, atol=1e-9) and not np.isclose(value, expected, rtol=1e-6, atol=1e-9)]
     if matched:
         raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. {_explain(matched)}")
+    # "mostly zero" instead of "always zero": the fraction of units whose share of zeros is above
+    # some threshold t between 1/2 and 1 (> t or >= t), e.g. np.mean(np.mean(a == 0, axis=0) > 0.9)
+    share = np.mean(zero, axis=0) if a.ndim == 2 else np.mean(zero).reshape(1)
+    thresholds = [t for t in np.unique(np.concatenate([share, [0.5, 0.8, 0.9, 0.95, 0.99]])) if 0.5 <= t < 1]
+    mostly = {float(np.mean(share > t)) for t in thresholds} | {float(np.mean(share >= t)) for t in thresholds}
+    if got > expected and any(np.isclose(got, value, rtol=1e-6, atol=1e-9) for value in mostly):
+        almost = int(np.sum((share >= 0.5) & (share < 1)))
+        raise CheckFailed(
+            f"{label}: expected {expected:.6g}, got {got:.6g}. Units that are zero on most examples but not all were counted as dead "
+            f"({almost} units here are zero on at least half of the examples without being zero on all of them; the one closest to dead "
+            f"is zero on {int(np.max(np.where(share < 1, np.sum(zero, axis=0), 0)))} of {a.shape[0]}). Such a unit is alive: it still gets a gradient "
+            "from the examples where it fires. Dead means zero for EVERY example: np.all(a == 0, axis=0), no threshold.")
     raise CheckFailed(f"{label}: expected {expected:.6g} (units zero on every example / number of units), got {got:.6g}.")
 
 
-def relu_activations(n: int, units: int, dead: int, seed: int, dtype="float64") -> np.ndarray:
+def relu_activations(n: int, units: int, dead: int, seed: int, dtype="float64", nearly_dead: int = 0,
+                     mostly_zero: tuple[float, float] | None = None) -> np.ndarray:
     """ReLU outputs of a random layer with exactly ``dead`` dead units (negative bias), and live
-    units that are still zero on some examples."""
+    units that are still zero on some examples.
+
+    ``nearly_dead`` more units are zero on every example but one (they are alive);
+    ``mostly_zero=(lo, hi)`` makes every live unit zero on a share of the examples drawn between
+    ``lo`` and ``hi`` (below 1, so at least one example makes it fire)."""
     rng = np.random.default_rng(seed)
     z = rng.normal(size=(n, units))
-    z[:, rng.choice(units, dead, replace=False)] -= 50.0
+    cols = rng.permutation(units)
+    dead_cols, nearly_cols, live_cols = cols[:dead], cols[dead:dead + nearly_dead], cols[dead + nearly_dead:]
+    z[:, dead_cols] -= 50.0
+    for c in nearly_cols:
+        z[:, c] = -np.abs(z[:, c]) - 0.1
+        z[rng.integers(n), c] = 0.5 + rng.random()
+    if mostly_zero is not None:
+        lo, hi = mostly_zero
+        for c in live_cols:
+            n_zero = min(int(round(rng.uniform(lo, hi) * n)), n - 1)
+            rows = rng.permutation(n)
+            z[rows[:n_zero], c] = -np.abs(z[rows[:n_zero], c]) - 0.1
+            z[rows[n_zero:], c] = np.abs(z[rows[n_zero:], c]) + 0.1
     return np.maximum(z, 0.0).astype(dtype)
 
 

@@ -71,6 +71,60 @@ def layer_gradient_norms__every_other_variable(model, x, y, loss_fn):
     return [float(tf.norm(g)) for g in grads[::2]]
 
 
+@wrong("ran in inference mode (model(x) or training=False): the contract asks for the gradients of the TRAINING loss, so call model(x, training=True)")
+def layer_gradient_norms__inference_mode(model, x, y, loss_fn):
+    import keras
+    import tensorflow as tf
+    kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x))  # inference mode: batch norm uses its moving averages
+    return [float(tf.norm(g)) for g in tape.gradient(loss, kernels)]
+
+
+@wrong("loss_fn(y_true, y_pred): arguments swapped")
+def layer_gradient_norms__swapped_loss_arguments(model, x, y, loss_fn):
+    import keras
+    import tensorflow as tf
+    kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    with tf.GradientTape() as tape:
+        loss = loss_fn(model(x, training=True), y)
+    return [float(tf.norm(g)) for g in tape.gradient(loss, kernels)]
+
+
+@wrong("predict() runs outside the tape, so the gradient is None: call model(x, training=True)")
+def layer_gradient_norms__predict_in_tape(model, x, y, loss_fn):
+    import keras
+    import tensorflow as tf
+    kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model.predict(x, verbose=0))
+    return [float(tf.norm(g)) for g in tape.gradient(loss, kernels)]
+
+
+@wrong("predict() runs outside the tape, so the gradient is None: call model(x, training=True)")
+def layer_gradient_norms__predict_in_tape_numpy_norm(model, x, y, loss_fn):
+    import keras
+    import numpy as np
+    import tensorflow as tf
+    kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    with tf.GradientTape() as tape:
+        pred = model.predict(x, verbose=0)
+        loss = loss_fn(y, pred)
+    grads = tape.gradient(loss, kernels)
+    return [float(np.linalg.norm(g)) if g is not None else 0.0 for g in grads]
+
+
+@wrong("spectral norm")
+def layer_gradient_norms__spectral_norm(model, x, y, loss_fn):
+    import keras
+    import numpy as np
+    import tensorflow as tf
+    kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=True))
+    return [float(np.linalg.norm(g.numpy(), 2)) for g in tape.gradient(loss, kernels)]
+
+
 @correct
 def layer_gradient_norms__trainable_variables_named_kernel(model, x, y, loss_fn):
     import numpy as np
@@ -89,7 +143,7 @@ def layer_gradient_norms__two_dimensional_variables(model, x, y, loss_fn):
     import tensorflow as tf
     x = np.asarray(x, dtype="float32")
     with tf.GradientTape() as tape:
-        pred = model(x)  # training flag left at its default: the same for Dense-only models
+        pred = model(x, training=True)
         loss = loss_fn(y, pred)
     variables = model.trainable_variables
     grads = tape.gradient(loss, variables)
@@ -221,6 +275,23 @@ def clip_by_global_norm__norm_after(grads, clip_norm):
     return clipped, float(np.sqrt(sum(np.sum(c ** 2) for c in clipped)))
 
 
+@wrong("Only the first tensor was clipped")
+def clip_by_global_norm__first_tensor_only(grads, clip_norm):
+    import numpy as np
+    arrays = [np.asarray(g, dtype=float) for g in grads]
+    norm = float(np.sqrt(sum(np.sum(a ** 2) for a in arrays)))
+    arrays[0] = arrays[0] * clip_norm / max(norm, clip_norm)
+    return arrays, norm
+
+
+@wrong("norm of the first tensor only")
+def clip_by_global_norm__norm_of_first_tensor(grads, clip_norm):
+    import numpy as np
+    arrays = [np.asarray(g, dtype=float) for g in grads]
+    norm = float(np.linalg.norm(arrays[0]))
+    return [a * clip_norm / max(norm, clip_norm) for a in arrays], norm
+
+
 @correct
 def clip_by_global_norm__tensorflow(grads, clip_norm):
     import tensorflow as tf
@@ -262,6 +333,20 @@ def dead_relu_fraction__zero_entries(activations):
 def dead_relu_fraction__count(activations):
     import numpy as np
     return int(np.sum(np.all(np.asarray(activations) == 0, axis=0)))
+
+
+@wrong("zero on most examples but not all")
+def dead_relu_fraction__mostly_zero(activations):
+    import numpy as np
+    a = np.asarray(activations)
+    return float(np.mean(np.mean(a == 0, axis=0) > 0.9))
+
+
+@wrong("zero on most examples but not all")
+def dead_relu_fraction__mostly_zero_99(activations):
+    import numpy as np
+    a = np.asarray(activations)
+    return float(np.mean(np.mean(a == 0, axis=0) >= 0.99))
 
 
 @correct
@@ -347,6 +432,47 @@ def diagnose_gradients__max_over_min(norms, low=1e-2, high=1e2):
 
 
 @correct
+def diagnose_gradients__natural_log(norms, low=1e-2, high=1e2):
+    import numpy as np
+    v = np.asarray(norms, dtype=float)
+    if not np.isfinite(v).all():
+        return "exploding"
+    with np.errstate(divide="ignore"):
+        if np.log(v[0]) - np.log(v[-1]) > np.log(high):
+            return "exploding"
+        if np.log(v[0]) - np.log(v[-1]) < np.log(low):
+            return "vanishing"
+    return "healthy"
+
+
+@correct
+def diagnose_gradients__float32_tensor(norms, low=1e-2, high=1e2):
+    import tensorflow as tf
+    v = tf.reshape(tf.cast(tf.convert_to_tensor(norms), tf.float32), [-1])
+    if not bool(tf.reduce_all(tf.math.is_finite(v))):
+        return "exploding"
+    ratio = float(v[0] / v[-1])
+    if ratio > high:
+        return "exploding"
+    if ratio < low:
+        return "vanishing"
+    return "healthy"
+
+
+@correct
+def diagnose_gradients__multiplied_out(norms, low=1e-2, high=1e2):
+    import numpy as np
+    v = [float(x) for x in np.ravel(np.asarray(norms, dtype=float))]
+    if any(not np.isfinite(x) for x in v):
+        return "exploding"
+    if v[0] > high * v[-1]:
+        return "exploding"
+    if v[0] < low * v[-1]:
+        return "vanishing"
+    return "healthy"
+
+
+@correct
 def diagnose_gradients__math(norms, low=1e-2, high=1e2):
     import math
     values = [float(v) for v in (norms.numpy() if hasattr(norms, "numpy") else norms)]
@@ -374,12 +500,19 @@ def diagnose_gradients__log_ratio(norms, low=1e-2, high=1e2):
 # ------------------------------------------------------------------ exam_answers
 @wrong("wrong (you answered")
 def exam_answers__symptom_confusion(*args):
-    return {"q1": "A", "q2": "B", "q3": "A", "q4": "C", "q5": "A"}
+    # a higher learning rate for vanishing, a lower one for spikes, more epochs for dead units,
+    # per-tensor clipping arithmetic, dropout for instability
+    return {"q1": "A", "q2": "A", "q3": "B", "q4": "C", "q5": "A"}
+
+
+@wrong("wrong (you answered")
+def exam_answers__prompt_example(*args):
+    return {"q1": "B", "q2": "C", "q3": "D", "q4": "A", "q5": "B"}
 
 
 @correct
 def exam_answers__lowercase(*args):
-    return {"q1": "b", "Q2": " a", "q3": "c", "q4": "b", "q5": "a"}
+    return {"q1": "c", "Q2": " d", "q3": "a", "q4": "b ", "q5": "c"}
 
 
 #: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process
