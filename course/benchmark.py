@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
@@ -32,7 +34,8 @@ def run(modules: list[str] | None = None, repeats: int = 3) -> list[dict]:
         for _ in range(repeats):
             ex.append(execute_seconds(m))
             bar.update()
-            r = grade_notebook(paths.source_notebook(m), m, feedback=False)
+            with tempfile.TemporaryDirectory() as tmp:
+                r = grade_notebook(paths.source_notebook(m), m, feedback_to=Path(tmp) / "feedback.html")
             ag.append(r.phases["autograde"])
             total.append(r.seconds)
             bar.update()
@@ -54,6 +57,7 @@ def format_rows(rows: list[dict]) -> str:
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(f"{r['module']:<36} {r['execute_s']:>11.2f} {r['autograde_s']:>13.2f} {r['ratio']:>6.2f} {r['grade_total_s']:>16.2f}")
-    lines.append("execute: nbclient, fresh kernel, solved source notebook; autograde: `nbgrader autograde` step; "
-                 "course grade: generate + autograde + feedback. Medians.")
+    lines.append("execute: the solved source notebook top to bottom in a fresh kernel (nbclient, kernel start included); "
+                 "autograde: nbgrader's autograde of the same notebook (NBGRADER_EXECUTION set, fresh kernel); "
+                 "course grade: the whole grade_notebook call (restore, autograde, feedback HTML, scores). Medians.")
     return "\n".join(lines)

@@ -11,8 +11,9 @@ import atexit
 import hashlib
 import json
 import os
-import tempfile
 import shutil
+import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -149,31 +150,22 @@ def grade_notebook(
 
     root = _scratch_from_template(module)
     try:
-        env_timeout = {"COURSE_CELL_TIMEOUT": str(timeout)} if timeout else {}
-        old = {k: os.environ.get(k) for k in env_timeout}
-        os.environ.update(env_timeout)
-        try:
-            phases = {}
-            dest = root / "submitted" / STUDENT / module
-            dest.mkdir(parents=True)
-            nbformat.write(restored, str(dest / f"{module}.ipynb"))
+        phases = {}
+        dest = root / "submitted" / STUDENT / module
+        dest.mkdir(parents=True)
+        nbformat.write(restored, str(dest / f"{module}.ipynb"))
+        env = {"COURSE_CELL_TIMEOUT": str(timeout)} if timeout else {}
+        t = time.perf_counter()
+        ok, log = run_nbgrader_app("autograde", root, [module, "--student", STUDENT, "--create", "--force"], env)
+        phases["autograde"] = round(time.perf_counter() - t, 2)
+        if not ok:
+            raise CourseError(f"nbgrader could not autograde {path}:\n{_log_tail(log)}")
+        if feedback:
             t = time.perf_counter()
-            proc = nbgrader(root, "autograde", module, "--student", STUDENT, "--create", "--force")
-            phases["autograde"] = round(time.perf_counter() - t, 2)
-            if proc.returncode != 0:
-                raise CourseError(f"nbgrader could not autograde {path}:\n{_log_tail(proc.stderr)}")
-            t = time.perf_counter()
-            if feedback:
-                proc = nbgrader(root, "generate_feedback", module, "--student", STUDENT, "--force")
+            ok, log = run_nbgrader_app("generate_feedback", root, [module, "--student", STUDENT, "--force"], env)
             phases["generate_feedback"] = round(time.perf_counter() - t, 2)
-            if feedback and proc.returncode != 0:
-                raise CourseError(f"nbgrader could not generate feedback for {path}:\n{_log_tail(proc.stderr)}")
-        finally:
-            for k, v in old.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+            if not ok:
+                raise CourseError(f"nbgrader could not generate feedback for {path}:\n{_log_tail(log)}")
         result = _read_scores(root, module, path)
         result.notes = notes
         result.phases = phases
@@ -190,6 +182,59 @@ def grade_notebook(
             shutil.rmtree(root, ignore_errors=True)
     result.seconds = round(time.perf_counter() - started, 2)
     return result
+
+
+def run_nbgrader_app(command: str, root: Path, argv: list[str], env: dict | None = None) -> tuple[bool, str]:
+    """Run one nbgrader command in this process, in the course directory ``root``.
+
+    In-process, nbgrader's 2-3 s of imports are paid once per process instead of once per
+    command, so autograding costs little more than executing the notebook. The command works in
+    ``root`` (the process's working directory, restored afterwards): grade submissions in
+    parallel with processes, not threads. Returns (success, nbgrader's log).
+    """
+    import logging
+    import warnings
+    from io import StringIO
+
+    from nbgrader.apps import AutogradeApp, GenerateFeedbackApp
+
+    app_cls = {"autograde": AutogradeApp, "generate_feedback": GenerateFeedbackApp}[command]
+    buffer = StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logging.Formatter("[%(name)s | %(levelname)s] %(message)s"))
+    saved_env = {k: os.environ.get(k) for k in (env or {})}
+    cwd = os.getcwd()
+    ok = True
+    os.environ.update(env or {})
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    try:
+        os.chdir(root)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SQLAlchemy chatter from nbgrader's gradebook
+            app = app_cls.instance()
+            app.log.handlers = [handler]
+            app.log.propagate = False
+            app.initialize(argv)
+            app.log.handlers = [handler]
+            try:
+                app.start()
+            except SystemExit as exc:  # nbgrader exits 1 when a notebook failed
+                ok = not exc.code
+    except Exception as exc:
+        ok = False
+        buffer.write(f"\n{type(exc).__name__}: {exc}\n")
+    finally:
+        os.chdir(cwd)
+        app_cls.clear_instance()
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    text = buffer.getvalue()
+    if "[ERROR]" in text or "| ERROR]" in text:
+        ok = False
+    return ok, text
 
 
 _TEMPLATES: dict[tuple[str, str], Path] = {}

@@ -7,9 +7,10 @@ import os
 
 from . import paths
 
-#: Seconds a single cell may run while autograding before it is interrupted. The solved
-#: notebooks' slowest cell takes a few seconds; a learner's infinite loop costs only this.
-CELL_TIMEOUT = int(os.environ.get("COURSE_CELL_TIMEOUT", "60"))
+#: Seconds a single cell may run while autograding before it is interrupted (default; the
+#: environment variable COURSE_CELL_TIMEOUT, read each time the config is applied, overrides
+#: it). The solved notebooks' slowest cell takes a few seconds; an infinite loop costs this.
+CELL_TIMEOUT = 60
 
 #: Environment every grading kernel inherits: TensorFlow's C++ log lines and oneDNN notices
 #: go to stderr at import, and must never reach a test cell's output.
@@ -43,6 +44,7 @@ def apply(c, root: str | None = None) -> None:
     from .nbgrader_ext import RestoreStructure, StderrToStdout
 
     os.environ.update(QUIET_ENV)
+    timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", CELL_TIMEOUT))
     c.CourseDirectory.course_id = paths.COURSE_ID
     if root is not None:
         c.CourseDirectory.root = root
@@ -70,13 +72,15 @@ def apply(c, root: str | None = None) -> None:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
-    c.Execute.timeout = CELL_TIMEOUT
+    c.Execute.timeout = timeout
+    # the kernel's own start-up notices (e.g. "running over TCP") are not the learner's business
+    c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
     c.Execute.interrupt_on_timeout = True
     c.Execute.error_on_timeout = {
         "ename": "CellTimeoutError",
-        "evalue": f"this cell ran longer than {CELL_TIMEOUT} s and was stopped",
+        "evalue": f"this cell ran longer than {timeout} s and was stopped",
         "traceback": [
-            f"CellTimeoutError: this cell ran longer than {CELL_TIMEOUT} s and was stopped "
+            f"CellTimeoutError: this cell ran longer than {timeout} s and was stopped "
             "(an infinite loop?). The remaining cells were still graded."
         ],
     }
