@@ -201,6 +201,7 @@ def run_nbgrader_app(command: str, root: Path, argv: list[str], env: dict | None
     app_cls = {"autograde": AutogradeApp, "generate_feedback": GenerateFeedbackApp}[command]
     buffer = StringIO()
     handler = logging.StreamHandler(buffer)
+    handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter("[%(name)s | %(levelname)s] %(message)s"))
     saved_env = {k: os.environ.get(k) for k in (env or {})}
     cwd = os.getcwd()
@@ -231,10 +232,7 @@ def run_nbgrader_app(command: str, root: Path, argv: list[str], env: dict | None
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    text = buffer.getvalue()
-    if "[ERROR]" in text or "| ERROR]" in text:
-        ok = False
-    return ok, text
+    return ok, buffer.getvalue()
 
 
 _TEMPLATES: dict[tuple[str, str], Path] = {}
