@@ -100,3 +100,17 @@ def test_infinite_loop_times_out_and_the_rest_is_still_graded(tmp_path):
     assert got["test_soft_threshold"] == 0
     assert got["test_dropout_forward"] == 3 and got["test_exam_answers"] == 4, got
     assert "CellTimeoutError" in (tmp_path / "fb.html").read_text()
+
+
+def test_grading_a_module_without_a_working_copy_says_how_to_make_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "WORK", tmp_path / "work")
+    with pytest.raises(CourseError, match="You have no working copy .* Run `make start`"):
+        grade_notebook("01")
+
+
+def test_grading_a_module_by_number_reads_the_learners_working_copy(tmp_path, monkeypatch):
+    from course.grading import resolve_target
+
+    monkeypatch.setattr(paths, "WORK", tmp_path / "work")
+    mine = write(make_submission(M01, solved=False), tmp_path / "work" / M01 / f"{M01}.ipynb")
+    assert resolve_target("01") == (mine, M01)
