@@ -104,6 +104,9 @@ def check_dropout_training(dropout_forward: Callable, rate: float, shape=(400, 2
     kept = out != 0
     scaled = x / (1 - rate)
     frac = kept.mean()
+    whole_rows = np.all(kept == kept[:, :1], axis=1).all()
+    expect(not whole_rows, "Whole examples (rows) were kept or dropped together: dropout draws an independent keep/drop for every element.")
+    expect(not (out.shape[0] > 1 and np.all(kept == kept[0:1, :])), "Every example (row) dropped the same units: draw an independent mask for each element.")
     if np.allclose(out[kept], x[kept]):
         raise CheckFailed("Kept units were not rescaled: inverted dropout divides them by (1 - rate) so the expected activation stays the same.")
     if np.allclose(out[kept], x[kept] * (1 - rate)):
@@ -114,10 +117,6 @@ def check_dropout_training(dropout_forward: Callable, rate: float, shape=(400, 2
     n = x.size
     tol = 5 * np.sqrt(rate * (1 - rate) / n) + 1e-9
     expect(abs(frac - (1 - rate)) <= tol, f"Kept fraction {frac:.4f}, expected about 1 - rate = {1 - rate:.4f}.")
-    whole_rows = np.all(kept == kept[:, :1], axis=1).all()
-    expect(not whole_rows, "Whole examples (rows) were kept or dropped together: dropout draws an independent keep/drop for every element.")
-    rows_identical = out.shape[0] > 1 and np.all(kept == kept[0:1, :])
-    expect(not rows_identical, "Every example (row) dropped the same units: draw an independent mask for each element.")
     ratio = out.mean() / x.mean()
     expect(abs(ratio - 1) < 0.05, f"The mean activation changed by a factor {ratio:.3f}; inverted dropout preserves it in expectation.")
 
@@ -149,13 +148,17 @@ def keras_early_stopping(val_losses, patience: int) -> tuple[int, int]:
     return stop, best
 
 
-def _early_stop_rule(val_losses, patience, *, strict=True, extra_wait=0, global_best=False):
+def _early_stop_rule(val_losses, patience, *, strict=True, extra_wait=0, global_best=False, vs_previous=False, no_reset=False):
     """The stopping rule with one knob turned: the usual mistakes, simulated."""
     vl = [float(v) for v in val_losses]
     best, best_epoch, wait, stop = float("inf"), 0, 0, len(vl) - 1
     for epoch, loss in enumerate(vl):
-        if loss < best or (not strict and loss <= best):
-            best, best_epoch, wait = loss, epoch, 0
+        reference = vl[epoch - 1] if (vs_previous and epoch > 0) else best
+        if loss < reference or (not strict and loss <= reference):
+            if loss < best:
+                best, best_epoch = loss, epoch
+            if not no_reset:
+                wait = 0
         else:
             wait += 1
             if wait >= patience + extra_wait:
@@ -185,8 +188,11 @@ def check_early_stopping(early_stopping_epochs: Callable, val_losses, patience: 
         (_early_stop_rule(val_losses, patience, extra_wait=1), "stop_epoch is one too late: training stops at the end of the epoch where `patience` epochs in a row have not improved (count >= patience, not > patience)."),
         (_early_stop_rule(val_losses, patience, extra_wait=-1) if patience > 1 else None, "stop_epoch is one too early: `patience` epochs without improvement must pass before stopping."),
         (_early_stop_rule(val_losses, patience, global_best=True), "best_epoch looked past stop_epoch: epochs after training stops never run, so only losses up to stop_epoch count."),
+        ((stop + 1, best), "stop_epoch is the number of epochs that ran, not the index of the last one: with 0-based epochs the last epoch run is (count - 1)."),
+        (_early_stop_rule(val_losses, patience, vs_previous=True), "Each loss was compared with the previous epoch's: improvement means lower than the BEST loss so far."),
+        (_early_stop_rule(val_losses, patience, no_reset=True), "The patience counter was not reset when the loss improved: it counts epochs since the last improvement."),
         ((stop, stop), "best_epoch is the last epoch: with restore_best_weights=True Keras keeps the weights of the lowest val_loss, not the last."),
-        ((len(val_losses) - 1, best), "Training never stopped early: count epochs since the last strict improvement and stop when that count reaches patience."),
+        ((len(val_losses) - 1, best) if stop < len(val_losses) - 1 else None, "Training never stopped early: count epochs since the last strict improvement and stop when that count reaches patience."),
     ]
     hints = [msg for value, msg in mistakes if value == pair]
     if len(hints) > 1:  # several mistakes give the same numbers here: name each
@@ -206,10 +212,12 @@ def check_regularized_model(build_regularized_model: Callable, n_features: int, 
     dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
     drops = [layer for layer in layers if isinstance(layer, keras.layers.Dropout)]
     expect(len(dense) == len(hidden_units) + 1, f"{label}: expected {len(hidden_units)} hidden Dense layers plus one output Dense, found {len(dense)} Dense layers.")
+    activation_of = _effective_activations(layers)
     for i, (layer, units) in enumerate(zip(dense[:-1], hidden_units)):
         expect(layer.units == units, f"Hidden Dense layer {i} has {layer.units} units, expected {units}.")
-        hidden_act = getattr(layer.activation, "__name__", str(layer.activation))
+        hidden_act = activation_of[id(layer)]
         expect(hidden_act not in ("linear", "None"), f"Hidden Dense layer {i} has no activation (linear): stacked linear layers collapse into one linear map; use activation='relu'.")
+        expect(hidden_act != "softmax", f"Hidden Dense layer {i} uses softmax: it squashes the layer's units into one probability distribution (they compete); use activation='relu' in hidden layers.")
         reg = layer.kernel_regularizer
         if reg is None:
             if layer.activity_regularizer is not None or layer.bias_regularizer is not None:
@@ -222,7 +230,7 @@ def check_regularized_model(build_regularized_model: Callable, n_features: int, 
     expect(len(drops) == len(hidden_units), f"{label}: expected one Dropout after each hidden layer ({len(hidden_units)}), found {len(drops)}.")
     for d in drops:
         expect(abs(float(d.rate) - dropout_rate) < 1e-9, f"Dropout rate is {d.rate}, expected {dropout_rate}.")
-    # order: Dense, Dropout, Dense, Dropout, ..., Dense(out)
+    # order: Dense, Dropout, Dense, Dropout, ..., Dense(out); activation layers may sit in between
     kinds = ["D" if isinstance(layer, keras.layers.Dense) else "X" if isinstance(layer, keras.layers.Dropout) else "?" for layer in layers]
     want = "DX" * len(hidden_units) + "D"
     seq = "".join(k for k in kinds if k in "DX")
@@ -231,14 +239,21 @@ def check_regularized_model(build_regularized_model: Callable, n_features: int, 
             raise CheckFailed("A Dropout layer comes after the output layer: dropout belongs after hidden layers, never on the prediction.")
         raise CheckFailed(f"Layer order should be Dense, Dropout per hidden layer, then the output Dense; found {''.join(type(layer).__name__ + ' ' for layer in layers)}.")
     out = dense[-1]
-    act = getattr(out.activation, "__name__", str(out.activation))
+    act = activation_of[id(out)]
     if out.units == 2 and act == "softmax":
         raise CheckFailed("The output is a 2-unit softmax: for binary classification with this contract use one sigmoid unit (and binary cross-entropy).")
     expect(out.units == 1, f"The output layer has {out.units} units, expected 1.")
     expect(act == "sigmoid", f"The output activation is {act}, expected sigmoid: it turns the logit into a probability.")
-    expect(tuple(model.input_shape)[-1] == n_features, f"The model expects {tuple(model.input_shape)[-1]} input features, expected {n_features}.")
+    try:
+        model(np.zeros((2, n_features), dtype="float32"), training=False)
+    except Exception as exc:
+        raise CheckFailed(f"The model cannot take a batch with {n_features} input features: {type(exc).__name__}: {str(exc)[:200]}") from None
+    n_in = int(dense[0].kernel.shape[0])
+    expect(n_in == n_features, f"The model expects {n_in} input features, expected {n_features}.")
     expect(getattr(model, "optimizer", None) is not None and getattr(model, "compiled", True), "The model is not compiled: call model.compile(optimizer=..., loss='binary_crossentropy').")
     loss = getattr(model, "loss", None)
+    if isinstance(loss, (list, tuple)) and len(loss) == 1:  # compile(loss=["binary_crossentropy"])
+        loss = loss[0]
     if isinstance(loss, str):
         loss_name = loss
     elif callable(loss) and hasattr(loss, "__name__"):
@@ -252,4 +267,28 @@ def check_regularized_model(build_regularized_model: Callable, n_features: int, 
     # the L2 penalty must appear in model.losses once the model has run
     x = np.zeros((2, n_features), dtype="float32")
     model(x, training=False)
-    expect(len(model.losses) == len(hidden_units), f"model.losses has {len(model.losses)} penalty terms, expected one per hidden layer.")
+    expect(len(model.losses) >= len(hidden_units), f"model.losses has {len(model.losses)} penalty terms, expected (at least) one per hidden layer.")
+
+
+def _effective_activations(layers) -> dict:
+    """Each Dense layer's activation, counting a separate activation layer right after it
+    (``Dense(u)`` then ``ReLU()`` or ``Activation("sigmoid")`` is the same model)."""
+    import keras
+
+    result = {}
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, keras.layers.Dense):
+            continue
+        name = getattr(layer.activation, "__name__", str(layer.activation))
+        nxt = layers[i + 1] if i + 1 < len(layers) else None
+        if name == "linear" and nxt is not None:
+            if isinstance(nxt, keras.layers.ReLU):
+                name = "relu"
+            elif isinstance(nxt, keras.layers.LeakyReLU):
+                name = "leaky_relu"
+            elif isinstance(nxt, keras.layers.Activation):
+                name = getattr(nxt.activation, "__name__", str(nxt.activation))
+            elif type(nxt).__name__ in ("ELU", "PReLU", "Softmax"):
+                name = type(nxt).__name__.lower()
+        result[id(layer)] = name
+    return result

@@ -405,6 +405,94 @@ def build_regularized_model__loss_function_object(n_features, hidden_units, drop
     return model
 
 
+@wrong("uses softmax")
+def build_regularized_model__softmax_hidden(n_features, hidden_units, dropout_rate, l2):
+    import keras
+    layers = [keras.Input((n_features,))]
+    for u in hidden_units:
+        layers += [keras.layers.Dense(u, activation="softmax", kernel_regularizer=keras.regularizers.L2(l2)), keras.layers.Dropout(dropout_rate)]
+    model = keras.Sequential(layers + [keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+@correct
+def build_regularized_model__activation_layers(n_features, hidden_units, dropout_rate, l2):
+    import keras
+    layers = [keras.Input((n_features,))]
+    for u in hidden_units:
+        layers += [keras.layers.Dense(u, kernel_regularizer=keras.regularizers.L2(l2)), keras.layers.ReLU(), keras.layers.Dropout(dropout_rate)]
+    layers += [keras.layers.Dense(1), keras.layers.Activation("sigmoid")]
+    model = keras.Sequential(layers)
+    model.compile(optimizer="adam", loss=["binary_crossentropy"])
+    return model
+
+
+@correct
+def build_regularized_model__subclassed(n_features, hidden_units, dropout_rate, l2):
+    import keras
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.blocks = []
+            for u in hidden_units:
+                self.blocks.append(keras.layers.Dense(u, activation="relu", kernel_regularizer=keras.regularizers.L2(l2)))
+                self.blocks.append(keras.layers.Dropout(dropout_rate))
+            self.out = keras.layers.Dense(1, activation="sigmoid")
+
+        def call(self, x, training=False):
+            for layer in self.blocks:
+                x = layer(x, training=training)
+            return self.out(x)
+
+    model = Net()
+    model.build((None, n_features))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+@wrong("number of epochs that ran")
+def early_stopping_epochs__returns_count(val_losses, patience):
+    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_losses):
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch + 1, best_epoch
+    return len(val_losses) - 1, best_epoch
+
+
+@wrong("previous epoch")
+def early_stopping_epochs__vs_previous(val_losses, patience):
+    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_losses):
+        if epoch == 0 or loss < val_losses[epoch - 1]:
+            wait = 0
+        else:
+            wait += 1
+        if loss < best:
+            best, best_epoch = loss, epoch
+        if wait >= patience:
+            return epoch, best_epoch
+    return len(val_losses) - 1, best_epoch
+
+
+@wrong("not reset")
+def early_stopping_epochs__no_reset(val_losses, patience):
+    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_losses):
+        if loss < best:
+            best, best_epoch = loss, epoch
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch, best_epoch
+    return len(val_losses) - 1, best_epoch
+
+
 # ------------------------------------------------------------------ exam_answers
 @wrong("wrong (you answered")
 def exam_answers__overfit_confusion(*args):
