@@ -57,11 +57,14 @@ def _call(fn: Callable, *args: Any, what: str, zero_hint: str | None = None) -> 
 
 def _expect_float(got: float, expected: float, label: str, mis: list, rtol: float = 1e-6, atol: float = 1e-9) -> None:
     """Like ``expect_close`` for one float, with numbers printed as 0.6 rather than array reprs.
-    ``mis`` pairs the value a known mistake returns with the sentence naming it."""
+    ``mis`` pairs the value a known mistake returns with the sentence naming it; an optional third
+    item is a callable that confirms the mistake on a second case (the hint is given only then)."""
     if np.isclose(got, expected, rtol=rtol, atol=atol):
         return
-    for value, message in mis:
+    for value, message, *verify in mis:
         if not np.isclose(value, expected, rtol=1e-9, atol=1e-12) and np.isclose(got, value, rtol=rtol, atol=atol):
+            if verify and verify[0] is not None and not verify[0]():
+                continue
             raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. {message}")
     raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}.")
 
@@ -83,9 +86,18 @@ def check_confusion_counts(confusion_counts: Callable, y_true: Any, y_pred: Any)
     tn, fp, fn, tp = (int(v) for v in confusion_matrix(yt, yp, labels=[0, 1]).ravel())
     assert expected == (tp, fp, fn, tn), "internal check: hand counts differ from scikit-learn"
     # a case where TP == TN or FP == FN cannot tell sklearn's (tn, fp, fn, tp) order or an FP/FN swap apart
-    assert tp != tn and fp != fn, "internal check: choose a case with TP != TN and FP != FN"
+    # (only where both classes appear: a single-class case is an edge case of its own)
+    if len(set(yt.tolist()) | set(yp.tolist())) == 2:
+        assert tp != tn and fp != fn, "internal check: choose a case with TP != TN and FP != FN"
     label = f"confusion_counts(y_true, y_pred) [{_describe(y_true)}]"
-    got = _call(confusion_counts, y_true, y_pred, what=label)
+    one_class = ("Only one class appears in y_true and y_pred here, so sklearn's confusion_matrix(y_true, y_pred) "
+                 "returns a 1x1 matrix (it only lists the labels it sees): pass labels=[0, 1] to always get the 2x2 matrix.")
+    try:
+        got = _call(confusion_counts, y_true, y_pred, what=label)
+    except CheckFailed as exc:
+        if "unpack" in str(exc) and len(set(yt.tolist()) | set(yp.tolist())) == 1:
+            raise CheckFailed(f"{exc} {one_class}") from None
+        raise
     if got is None:
         raise CheckFailed(f"{label} returned None: did the function forget to `return`?")
     if isinstance(got, dict):
@@ -94,7 +106,8 @@ def check_confusion_counts(confusion_counts: Callable, y_true: Any, y_pred: Any)
     if arr.shape == (2, 2):
         raise CheckFailed(f"{label} returned a 2x2 matrix {_short(got)}: return the four counts as a tuple (tp, fp, fn, tn).")
     if arr.size != 4:
-        raise CheckFailed(f"{label} should return 4 counts (tp, fp, fn, tn), got {arr.size} values: {_short(got)}.")
+        extra = f" {one_class}" if arr.size == 1 and len(set(yt.tolist()) | set(yp.tolist())) == 1 else ""
+        raise CheckFailed(f"{label} should return 4 counts (tp, fp, fn, tn), got {arr.size} values: {_short(got)}.{extra}")
     vals = arr.ravel()
     if not np.all(np.isfinite(vals)) or not np.allclose(vals, np.round(vals)):
         n = len(yt)
@@ -208,6 +221,50 @@ def _upstream_mistakes(kind: str, namespace: dict | None, y_true: Any, y_pred: A
     return out
 
 
+#: a second case with TP=5, FP=2, FN=3, TN=7, where every formula below gives a different value
+_PROBE_COUNTS = (5, 2, 3, 7)
+_PROBE = ([1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0], [1, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0])
+
+_ACC = (lambda tp, fp, fn, tn: (tp + tn) / (tp + fp + fn + tn),
+        "That is accuracy (TP + TN) / n, which ignores how the errors split between the classes.")
+
+#: (value from the counts (tp, fp, fn, tn), the sentence naming the mistake)
+_FORMULA_MISTAKES = {
+    "precision": [
+        (lambda tp, fp, fn, tn: _div(tp, tp + fn), "That equals TP / (TP + FN), which is recall: precision and recall "
+         "are swapped. Precision divides by everything PREDICTED positive: TP / (TP + FP)."),
+        (lambda tp, fp, fn, tn: _div(tp, tp + fp + fn + tn), "That is TP / n: precision divides TP by the predicted "
+         "positives, TP + FP."),
+        (lambda tp, fp, fn, tn: _div(tp + fp, tp + fp + fn + tn), "That is (TP + FP) / n, the fraction predicted "
+         "positive (the mean of y_pred): precision is the fraction of the predicted positives that are truly positive, "
+         "TP / (TP + FP)."),
+        (lambda tp, fp, fn, tn: _div(tn, tn + fn), "That is TN / (TN + FN), the negative predictive value (precision "
+         "of the class 0): precision is about the positive class, TP / (TP + FP)."),
+        _ACC,
+    ],
+    "recall": [
+        (lambda tp, fp, fn, tn: _div(tp, tp + fp), "That equals TP / (TP + FP), which is precision: precision and "
+         "recall are swapped. Recall divides by everything truly positive: TP / (TP + FN)."),
+        (lambda tp, fp, fn, tn: _div(tn, tn + fp), "That is TN / (TN + FP), the specificity (true negative rate): "
+         "recall is about the positive class, TP / (TP + FN)."),
+        (lambda tp, fp, fn, tn: _div(fn, tp + fn), "That is FN / (TP + FN), the miss rate (false negative rate, "
+         "1 - recall): recall counts the positives that were FOUND, TP / (TP + FN)."),
+        (lambda tp, fp, fn, tn: _div(fp, fp + tn), "That is FP / (FP + TN), the false positive rate (the x-axis of "
+         "the ROC curve): recall is about the truly positive examples, TP / (TP + FN)."),
+        _ACC,
+    ],
+    "f1_score": [
+        (lambda tp, fp, fn, tn: (_div(tp, tp + fp) + _div(tp, tp + fn)) / 2, "That is the arithmetic mean (P + R) / 2: "
+         "F1 is the harmonic mean 2PR / (P + R), which punishes a low precision or recall."),
+        (lambda tp, fp, fn, tn: _div(_div(tp, tp + fp) * _div(tp, tp + fn), _div(tp, tp + fp) + _div(tp, tp + fn)),
+         "That is PR / (P + R): the harmonic mean has a factor 2, F1 = 2PR / (P + R)."),
+        (lambda tp, fp, fn, tn: float(np.sqrt(_div(tp, tp + fp) * _div(tp, tp + fn))), "That is the geometric mean "
+         "sqrt(PR): F1 is the harmonic mean 2PR / (P + R)."),
+        _ACC,
+    ],
+}
+
+
 def _check_rate(kind: str, fn: Callable, y_true: Any, y_pred: Any, namespace: dict | None = None) -> None:
     from sklearn import metrics
 
@@ -226,24 +283,33 @@ def _check_rate(kind: str, fn: Callable, y_true: Any, y_pred: Any, namespace: di
     got = as_float(raw, label)
     if not np.isfinite(got):
         raise CheckFailed(f"{label}: expected {expected:g}, got {got}. Zero division not handled: {_ZERO[kind]}")
-    acc = (tp + tn) / len(yt)
-    # a wrong helper of their own first (the root cause), then the specific undefined case: there
-    # 1.0 may also equal the accuracy or the other rate
+    # a wrong helper of their own first (the root cause; computed from their own functions, so
+    # already verified), then the formula mistakes. A formula mistake is named only when the
+    # learner's function ALSO returns that formula's value on a second case (_PROBE), where every
+    # candidate differs: on one small case several formulas can coincide (e.g. 1.0).
     mis = _upstream_mistakes(kind, namespace, y_true, y_pred, (tp, fp, fn_, tn), p, r)
+    probe_got: list = []
+
+    def probe_value() -> float | None:
+        if not probe_got:
+            probe_got.append(_own_float({"f": fn}, "f", *_PROBE))
+        return probe_got[0]
+
+    def confirmed(formula: Callable) -> Callable:
+        def verify() -> bool:
+            v = probe_value()
+            return v is not None and bool(np.isclose(v, formula(*_PROBE_COUNTS), rtol=1e-6, atol=1e-9))
+        return verify
+
+    cands = []
     if undefined:
-        mis.append((1.0, f"{_UNDEFINED[kind][0].upper()}{_UNDEFINED[kind][1:]}: return 0.0 like sklearn's "
-                         "zero_division=0, not 1.0."))
-    if kind == "precision":
-        mis.append((r, "That equals TP / (TP + FN), which is recall: precision and recall are swapped. Precision divides by everything PREDICTED positive: TP / (TP + FP)."))
-        mis.append((_div(tp, len(yt)), "That is TP / n: precision divides TP by the predicted positives, TP + FP."))
-    elif kind == "recall":
-        mis.append((p, "That equals TP / (TP + FP), which is precision: precision and recall are swapped. Recall divides by everything truly positive: TP / (TP + FN)."))
-        mis.append((_div(tn, tn + fp), "That is TN / (TN + FP), the specificity (true negative rate): recall is about the positive class, TP / (TP + FN)."))
-    else:
-        mis.append(((p + r) / 2, "That is the arithmetic mean (P + R) / 2: F1 is the harmonic mean 2PR / (P + R), which punishes a low precision or recall."))
-        mis.append((_div(p * r, p + r), "That is PR / (P + R): the harmonic mean has a factor 2, F1 = 2PR / (P + R)."))
-        mis.append((np.sqrt(p * r), "That is the geometric mean sqrt(PR): F1 is the harmonic mean 2PR / (P + R)."))
-    mis.append((acc, "That is accuracy (TP + TN) / n, which ignores how the errors split between the classes."))
+        cands.append((lambda tp, fp, fn, tn: 1.0 if {"precision": tp + fp == 0, "recall": tp + fn == 0,
+                                                     "f1_score": tp == 0}[kind] else _metric(kind, tp, fp, fn),
+                      f"{_UNDEFINED[kind][0].upper()}{_UNDEFINED[kind][1:]}: return 0.0 like sklearn's "
+                      "zero_division=0, not 1.0."))
+    cands += _FORMULA_MISTAKES[kind]
+    for formula, message in cands:
+        mis.append((formula(tp, fp, fn_, tn), message, confirmed(formula)))
     _expect_float(got, expected, label, mis)
 
 
@@ -281,19 +347,66 @@ def _orders(s: np.ndarray, y: np.ndarray):
 
 
 def _between(value: float, bounds: list[float]) -> bool:
+    """Strictly between (an end point is a named mistake of its own)."""
     lo, hi = min(bounds), max(bounds)
-    return lo - 1e-9 <= value <= hi + 1e-9 and hi - lo > 1e-12
+    return lo + 1e-9 < value < hi - 1e-9
 
 
-def _close_or_tie_hint(got: float, expected: float, label: str, mis: list, bounds: list[float], tie_msg: str) -> None:
-    """expect_close, and when no named mistake matched but the value lies between the results of
-    the two extreme ways to order tied scores, say that the ties were ordered arbitrarily."""
-    mis = [(v, m) for v, m in mis if not np.isclose(v, expected, rtol=1e-9)]
-    named = any(np.isclose(got, v, rtol=1e-6, atol=1e-9) for v, _ in mis)
-    if not named and not np.isclose(got, expected, rtol=1e-6, atol=1e-9) and _between(got, bounds):
-        raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}, which lies between what the two "
-                          f"extreme orderings of the tied scores give (positives first, negatives first). {tie_msg}")
-    _expect_float(got, expected, label, mis)
+#: a second case WITHOUT tied scores (40 examples, 15 positives), to tell a tie-handling slip from
+#: a formula error, and to confirm an "AUC from hard labels" diagnosis
+_rng_probe = np.random.default_rng(303)
+_TIE_FREE_Y = (_rng_probe.random(40) < 0.4).astype(int)
+_TIE_FREE_S = np.round(_rng_probe.random(40) * 0.7 + 0.25 * _TIE_FREE_Y, 6)
+assert len(np.unique(_TIE_FREE_S)) == 40
+del _rng_probe
+
+
+def _on_tie_free(fn: Callable) -> float | None:
+    """The learner's value on the tie-free case (lists), None if it fails."""
+    return _own_float({"f": fn}, "f", _TIE_FREE_Y.tolist(), _TIE_FREE_S.tolist())
+
+
+def _close_or_tie_hint(fn: Callable, got: float, expected: float, label: str, mis: list, bounds: list[float],
+                       tie_msg: str, metric: Callable, n_ties: int, generic_tie_msg: str) -> None:
+    """expect_close with the named mistakes; when none matched and the case has tied scores, a tie
+    hint only when the function is RIGHT on a case without ties (so the ties are the problem): that
+    the ties were ordered arbitrarily if the value lies strictly between the results of the two
+    extreme orderings, else that they are handled wrong in some other way."""
+    mis = [m for m in mis if not np.isclose(m[0], expected, rtol=1e-9)]
+    if np.isclose(got, expected, rtol=1e-6, atol=1e-9):
+        return
+    try:
+        _expect_float(got, expected, label, mis)
+    except CheckFailed as exc:
+        if str(exc) != f"{label}: expected {expected:.6g}, got {got:.6g}.":
+            raise   # a named mistake
+    if n_ties:
+        v = _on_tie_free(fn)
+        if v is not None and np.isclose(v, metric(_TIE_FREE_Y, _TIE_FREE_S), rtol=1e-6, atol=1e-9):
+            if _between(got, bounds):
+                raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}, which lies between what the two "
+                                  f"extreme orderings of the tied scores give (positives first, negatives first). {tie_msg}")
+            raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. Your function is right on a second "
+                              f"case without tied scores, so the tied scores are handled wrong here. {generic_tie_msg}")
+    raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}.")
+
+
+def _hard_label_confirmed(fn: Callable, metric: Callable) -> Callable:
+    """Confirms 'computed from hard labels': the learner's value on the tie-free case equals a
+    hard-label value there too (one coincidence on one case proves nothing)."""
+    def verify() -> bool:
+        v = _on_tie_free(fn)
+        return v is not None and any(np.isclose(v, h, rtol=1e-6, atol=1e-9)
+                                     for h in _hard_label_values(metric, _TIE_FREE_Y, _TIE_FREE_S))
+    return verify
+
+
+def _roc_trapezoid_no_origin(y: np.ndarray, s: np.ndarray) -> float:
+    """Trapezoids over the ROC points of the distinct scores, WITHOUT the (0, 0) start."""
+    thr = np.unique(s)[::-1]
+    tpr = [np.mean(s[y == 1] >= t) for t in thr]
+    fpr = [np.mean(s[y == 0] >= t) for t in thr]
+    return float(np.trapezoid(tpr, fpr))
 
 
 def _roc_trapezoid_per_sample(y: np.ndarray, order: np.ndarray) -> float:
@@ -323,8 +436,15 @@ def check_roc_auc(roc_auc: Callable, y_true: Any, scores: Any) -> None:
     coin = ("A positive and a negative with the SAME score are a coin flip, so each tied pair counts 1/2 "
             "(on the ROC curve a threshold that admits both at once moves diagonally; the triangle under it is the 1/2).")
     mis = [(v, "AUC computed from hard labels instead of scores: thresholding first leaves one ROC point, "
-               "so this equals (TPR + TNR) / 2. AUC must use the continuous scores to rank every positive against every negative.")
+               "so this equals (TPR + TNR) / 2. AUC must use the continuous scores to rank every positive against every negative.",
+            _hard_label_confirmed(roc_auc, roc_auc_score))
            for v in _hard_label_values(roc_auc_score, y, s)]
+    mis += [
+        (_roc_trapezoid_no_origin(y, s), "The trapezoids start at the first threshold's ROC point, not at the "
+         "origin: the ROC curve starts at (0, 0): prepend that point (threshold above every score: nothing flagged). "
+         "Here the highest score is shared by a positive and a negative, so the first point is not on an axis and the "
+         "triangle between (0, 0) and it is missing."),
+    ]
     mis += [
         (pair_auc(y, s, 0.0), "Ties were not counted as 1/2: they were ignored (a tied pair scored 0, a strict > only). " + coin),
         (pair_auc(y, s, 1.0), "Ties were not counted as 1/2: a tied pair scored a full win (>= instead of >). " + coin),
@@ -336,7 +456,9 @@ def check_roc_auc(roc_auc: Callable, y_true: Any, scores: Any) -> None:
         (1.0 - expected, "That is 1 - AUC: the orientation is flipped (the chance a NEGATIVE outranks a positive). Higher scores must mean 'more likely positive'."),
         (float(average_precision_score(y, s)), "That is average precision (the area under the precision-recall curve), not the ROC-AUC."),
     ]
-    _close_or_tie_hint(got, expected, label, mis, [pair_auc(y, s, 0.0), pair_auc(y, s, 1.0)], order_msg)
+    _close_or_tie_hint(roc_auc, got, expected, label, mis, [pair_auc(y, s, 0.0), pair_auc(y, s, 1.0)], order_msg,
+                       roc_auc_score, ties, coin + " A rank-sum (Mann-Whitney) formula must give tied scores their "
+                       "AVERAGE rank (scipy.stats.rankdata's default method='average'), not the min, max or sort order.")
 
 
 # --------------------------------------------------------------------------- average precision
@@ -382,9 +504,12 @@ def check_average_precision(average_precision: Callable, y_true: Any, scores: An
         (float(y.mean()), "That is the positive rate: the average precision of a random classifier, not of these scores."),
     ]
     mis += [(v, "AP computed from hard labels instead of scores: thresholding first leaves a single PR point. "
-                "Rank the examples by their continuous scores.")
+                "Rank the examples by their continuous scores.", _hard_label_confirmed(average_precision, average_precision_score))
             for v in _hard_label_values(average_precision_score, y, s)]
-    _close_or_tie_hint(got, expected, label, mis, per_sample[2:], tie_msg)
+    n_ties = len(s) - len(np.unique(s))
+    _close_or_tie_hint(average_precision, got, expected, label, mis, per_sample[2:], tie_msg, average_precision_score, n_ties,
+                       "Examples with equal scores share one threshold: the recall step there is weighted by the "
+                       "precision after ALL of them are included.")
 
 
 # --------------------------------------------------------------------------- threshold for a recall target
@@ -496,6 +621,12 @@ def check_threshold_for_recall(threshold_for_recall: Callable, y_true: Any, scor
     elif target_recall < 1 and (near(float(q_all)) or near(float(q_pos))):
         causes.append("That is a quantile of the scores: quantiles interpolate between scores (and over ALL scores, "
                       "recall only counts positives). Count true positives at each candidate score instead.")
+    is_score = bool(np.any(np.isclose(s, got, rtol=1e-6, atol=1e-12)))
+    if not causes and not is_score and s.min() < got < s.max():
+        below, above = float(distinct[distinct < got].max()), float(distinct[distinct > got].min())
+        causes.append(f"{got:.6g} is not one of the scores: it lies between the scores {below:.6g} and {above:.6g} "
+                      f"(a midpoint?). Return one of the score values: the highest score t with "
+                      f"recall(scores >= t) >= target_recall, here {t_star:.6g}.")
     if len(causes) == 1:
         hint = causes[0]
     elif causes:
@@ -507,6 +638,6 @@ def check_threshold_for_recall(threshold_for_recall: Callable, y_true: Any, scor
         hint = "That threshold reaches the recall, but a higher one does too."
     else:
         hint = "Return one of the score values: the highest score t with recall(scores >= t) >= target_recall."
-    if got < t_star and mine["recall"] >= target_recall:
+    if got < t_star and mine["recall"] >= target_recall and mine["n"] != star["n"]:
         hint += " " + _lower_costs(star, mine, t_star)
     raise CheckFailed(f"{head} {hint}")

@@ -52,6 +52,13 @@ def confusion_counts__zero_is_positive(y_true, y_pred):
     return int(np.sum(yt & yp)), int(np.sum(~yt & yp)), int(np.sum(yt & ~yp)), int(np.sum(~yt & ~yp))
 
 
+@wrong("labels=[0, 1]")
+def confusion_counts__ravel_without_labels(y_true, y_pred):
+    from sklearn.metrics import confusion_matrix
+    tn, fp, fn, tp = confusion_matrix(y_true, y_pred).ravel()   # 1x1 when only one class appears
+    return int(tp), int(fp), int(fn), int(tn)
+
+
 @correct
 def confusion_counts__pure_python(y_true, y_pred):
     pairs = list(zip(list(y_true), list(y_pred)))
@@ -127,6 +134,20 @@ def precision__built_on_broken_confusion_counts(y_true, y_pred):
     return tp / (tp + fp) if tp + fp else 0.0
 
 
+@wrong("fraction predicted positive")
+def precision__mean_of_predictions(y_true, y_pred):
+    import numpy as np
+    return float(np.mean(np.asarray(y_pred).astype(int)))
+
+
+@wrong("negative predictive value")
+def precision__negative_predictive_value(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    tn, fn = np.sum((yt == 0) & (yp == 0)), np.sum((yt == 1) & (yp == 0))
+    return float(tn / (tn + fn)) if tn + fn else 0.0
+
+
 @correct
 def precision__sklearn(y_true, y_pred):
     from sklearn.metrics import precision_score
@@ -172,6 +193,22 @@ def recall__one_on_zero_division(y_true, y_pred):
     yt, yp = [int(v) for v in y_true], [int(v) for v in y_pred]
     positives = sum(yt)
     return sum(t * p for t, p in zip(yt, yp)) / positives if positives else 1.0
+
+
+@wrong("miss rate")
+def recall__miss_rate(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    tp, fn = np.sum((yt == 1) & (yp == 1)), np.sum((yt == 1) & (yp == 0))
+    return float(fn / (tp + fn)) if tp + fn else 0.0
+
+
+@wrong("false positive rate")
+def recall__false_positive_rate(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    fp, tn = np.sum((yt == 0) & (yp == 1)), np.sum((yt == 0) & (yp == 0))
+    return float(fp / (fp + tn)) if fp + tn else 0.0
 
 
 @correct
@@ -290,6 +327,26 @@ def roc_auc__trapezoid_without_grouping_ties(y_true, scores):
     tpr = np.r_[0, np.cumsum(yy)] / yy.sum()
     fpr = np.r_[0, np.cumsum(1 - yy)] / (1 - yy).sum()
     return float(np.trapezoid(tpr, fpr))
+
+
+@wrong("the ROC curve starts at (0, 0): prepend that point")
+def roc_auc__trapezoid_without_origin(y_true, scores):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    thresholds = np.unique(s)[::-1]
+    tpr = [float(np.mean(s[y == 1] >= t)) for t in thresholds]   # no (0, 0) in front
+    fpr = [float(np.mean(s[y == 0] >= t)) for t in thresholds]
+    return float(np.trapezoid(tpr, fpr))
+
+
+@wrong("tied scores are handled wrong")
+def roc_auc__rank_sum_min_ranks(y_true, scores):
+    import numpy as np
+    from scipy.stats import rankdata
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    n_pos, n_neg = y.sum(), len(y) - y.sum()
+    ranks = rankdata(s, method="min")   # ties need the average rank
+    return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 @wrong("orientation is flipped")
@@ -474,6 +531,16 @@ def threshold_for_recall__min_score_at_full_recall(y_true, scores, target_recall
     pos = np.sort(s[y == 1])[::-1]
     k = next(k for k in range(1, len(pos) + 1) if k / len(pos) >= target_recall)
     return float(pos[k - 1])
+
+
+@wrong("return one of the score values")
+def threshold_for_recall__midpoint(y_true, scores, target_recall):
+    import numpy as np
+    y, s = np.asarray(y_true).astype(int), np.asarray(scores, dtype=float)
+    distinct = np.unique(s)[::-1]
+    for i, t in enumerate(distinct):
+        if np.sum((s >= t) & (y == 1)) / y.sum() >= target_recall:
+            return float((t + distinct[i + 1]) / 2) if i + 1 < len(distinct) else float(t)   # midpoint
 
 
 @correct
