@@ -52,9 +52,10 @@ def bootstrap_coefficients(X, y, n_boot: int = 200, seed: int = 0, make_model=No
     for _ in range(n_boot):
         idx = rng.integers(0, n, size=n)
         oob = np.setdiff1d(np.arange(n), idx)
-        model = make_model().fit(X[idx], y[idx])
+        # fancy indexing makes private copies: a copy=False estimator cannot touch X or y
+        model = make_model().fit(np.array(X[idx], copy=True), np.array(y[idx], copy=True))
         coefs.append(np.ravel(model.coef_))
-        r2.append(r2_score(y[oob], model.predict(X[oob])) if len(oob) > 1 else np.nan)
+        r2.append(r2_score(y[oob], model.predict(np.array(X[oob], copy=True))) if len(oob) > 1 else np.nan)
     return np.array(coefs), np.array(r2)
 
 

@@ -141,12 +141,13 @@ def _reference(model, x, y, loss_fn, restore: Callable[[], None]):
     xt = tf.convert_to_tensor(np.asarray(x, dtype="float32"))
     yt = tf.convert_to_tensor(np.asarray(y))
 
-    def kernel_norms(training: bool, swap: bool = False):
+    def kernel_norms(training: bool, swap: bool = False, loss_override=None):
+        fn = loss_fn if loss_override is None else loss_override
         restore()
         try:
             with tf.GradientTape() as tape:
                 pred = model(xt, training=training)
-                loss = loss_fn(pred, yt) if swap else loss_fn(yt, pred)
+                loss = fn(pred, yt) if swap else fn(yt, pred)
             grads = tape.gradient(loss, kernels)
             if any(g is None for g in grads):
                 return None
@@ -178,6 +179,9 @@ def _reference(model, x, y, loss_fn, restore: Callable[[], None]):
     }
     ref["inference"] = kernel_norms(training=False)
     ref["swapped"] = kernel_norms(training=True, swap=True)
+    # A common shortcut: ignoring loss_fn and always using the mean squared error.
+    mse = lambda y_true, y_pred: tf.reduce_mean(tf.square(tf.cast(y_true, y_pred.dtype) - y_pred))  # noqa: E731
+    ref["mse"] = kernel_norms(training=True, loss_override=mse)
     restore()
     return ref
 
@@ -248,6 +252,8 @@ def check_layer_gradient_norms(layer_gradient_norms: Callable, case: str) -> Non
                            "normalize anything, so the gradient vanishes as without batch norm)."),
         (ref["swapped"], "The loss arguments are swapped. Keras losses are loss_fn(y_true, y_pred): arguments swapped compute another loss "
                          "(binary cross-entropy then treats the labels as the predicted probabilities). Write loss_fn(y, model(x, training=True))."),
+        (ref["mse"], "These are the gradients of the mean squared error, not of the loss you were given: use the loss_fn you are given, "
+                     "loss = loss_fn(y, model(x, training=True)) (here it is not the MSE)."),
         (expected[::-1], "The order is reversed: list the layers input side first (layer 1 first, the output layer last), the order of model.layers."),
         (ref["kernel_plus_bias"], "Each value includes the bias gradient: the contract asks for the norm of the gradient with respect to the kernel only."),
         (ref["kernel_sq"], "These are squared norms (sum of squares): the Frobenius norm is the square root of the sum of squares (tf.norm or np.linalg.norm)."),
@@ -259,9 +265,10 @@ def check_layer_gradient_norms(layer_gradient_norms: Callable, case: str) -> Non
         (ref["kernel_fro_per_unit_mean"], "That is the mean of per-unit (column) norms: take one Frobenius norm over the whole kernel gradient."),
         (ref["every_other"][:n], "That is every other trainable variable: a layer with use_bias=False has no bias, so [::2] picks biases. Select the kernels by layer (layer.kernel) or by variable name."),
     ]
-    for value, message in mistakes:
-        if value is not None and len(value) == n and _rel_close(got, value):
-            raise CheckFailed(f"{label}: expected {_short(expected)}, got {_short(got)}. {message}")
+    matched = [message for value, message in mistakes
+               if value is not None and len(value) == n and _rel_close(got, value) and not _rel_close(value, expected)]
+    if matched:
+        raise CheckFailed(f"{label}: expected {_short(expected)}, got {_short(got)}. {_explain(matched)}")
     ratio = got / np.where(expected == 0, np.nan, expected)
     hint = ""
     if np.all(np.isfinite(ratio)) and np.allclose(ratio, ratio[0], rtol=1e-4):
@@ -291,15 +298,16 @@ def check_glorot_std(glorot_std: Callable, fan_in, fan_out) -> None:
     mistakes = [
         (np.sqrt(1 / fi), "That is sqrt(1 / fan_in), LeCun's initialization: Glorot averages the two fans, sqrt(2 / (fan_in + fan_out)), so the variance is kept both forward and backward."),
         (np.sqrt(2 / fi), "That is sqrt(2 / fan_in), He's formula for ReLU: Glorot uses both fans, sqrt(2 / (fan_in + fan_out))."),
-        (np.sqrt(1 / fo), "That uses fan_out only: Glorot uses both fans, sqrt(2 / (fan_in + fan_out))."),
+        (np.sqrt(1 / fo), "That is sqrt(1 / fan_out), which uses fan_out only: Glorot uses both fans, sqrt(2 / (fan_in + fan_out))."),
+        (np.sqrt(2 / fo), "That is sqrt(2 / fan_out), He's formula with fan_out: Glorot uses both fans, sqrt(2 / (fan_in + fan_out))."),
         (2 / (fi + fo), "That is the variance 2 / (fan_in + fan_out): return the standard deviation, its square root."),
         (np.sqrt(6 / (fi + fo)), "That is sqrt(6 / (fan_in + fan_out)), the limit of Glorot's UNIFORM distribution: the normal version's standard deviation is sqrt(2 / (fan_in + fan_out))."),
         (np.sqrt(1 / (fi + fo)), "The factor 2 is missing: the average fan is (fan_in + fan_out) / 2, so the variance is 2 / (fan_in + fan_out)."),
         (np.sqrt(2 / (fi * fo)), "That divides by fan_in * fan_out: Glorot divides by their sum, sqrt(2 / (fan_in + fan_out))."),
     ]
-    for value, message in mistakes:
-        if np.isclose(got, value, rtol=1e-6, atol=0):
-            raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. {message}")
+    matched = [message for value, message in mistakes if np.isclose(got, value, rtol=1e-6, atol=0)]
+    if matched:
+        raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. {_explain(matched)}")
     raise CheckFailed(f"{label}: expected sqrt(2 / (fan_in + fan_out)) = {expected:.6g}, got {got:.6g}.")
 
 
@@ -436,12 +444,24 @@ def check_dead_relu_fraction(dead_relu_fraction: Callable, activations) -> None:
         (float(np.mean(np.mean(zero, axis=0))), "That is the mean fraction of zeros per unit: count units (columns) that are zero for every example (row)."),
         (float(np.sum(np.all(zero, axis=0))), "That is the number of dead units: divide by the number of units to get a fraction."),
         (100.0 * expected, "That is a percentage: return a fraction between 0 and 1."),
+        (1.0 - expected, "That is the fraction of live units (1 - dead): count the units that are zero for EVERY example instead."),
         (float(np.mean(np.all(zero, axis=0))) * a.shape[1] / max(a.shape[0], 1), "That divides by the number of examples: divide the dead-unit count by the number of units (columns)."),
     ]
     matched = [message for value, message in mistakes
                if np.isclose(got, value, rtol=1e-6, atol=1e-9) and not np.isclose(value, expected, rtol=1e-6, atol=1e-9)]
     if matched:
         raise CheckFailed(f"{label}: expected {expected:.6g}, got {got:.6g}. {_explain(matched)}")
+    # "almost zero" instead of "exactly zero": a threshold on the values, e.g. np.all(a < 0.1, axis=0)
+    if a.ndim == 2 and got > expected:
+        col_max = np.max(a, axis=0) if a.shape[0] else np.zeros(a.shape[1])
+        for t in (1e-8, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.2, 0.5, 1.0):
+            tiny = int(np.sum((col_max > 0) & (col_max <= t)))
+            if tiny and any(np.isclose(got, float(np.mean(cmp)), rtol=1e-6, atol=1e-9)
+                            for cmp in (np.all(a < t, axis=0), np.all(a <= t, axis=0), np.all(np.abs(a) < t, axis=0))):
+                raise CheckFailed(
+                    f"{label}: expected {expected:.6g}, got {got:.6g}. Units whose activations are small but positive were counted as dead "
+                    f"(a threshold of {t:g} or more on the values: {tiny} units here stay below {t:g} without being zero). A unit is dead only if it is exactly "
+                    "zero for every example (tiny positive values are alive): such a unit still passes a gradient. Use np.all(a == 0, axis=0), no threshold.")
     # "mostly zero" instead of "always zero": the fraction of units whose share of zeros is above
     # some threshold t between 1/2 and 1 (> t or >= t), e.g. np.mean(np.mean(a == 0, axis=0) > 0.9)
     share = np.mean(zero, axis=0) if a.ndim == 2 else np.mean(zero).reshape(1)
@@ -458,13 +478,15 @@ def check_dead_relu_fraction(dead_relu_fraction: Callable, activations) -> None:
 
 
 def relu_activations(n: int, units: int, dead: int, seed: int, dtype="float64", nearly_dead: int = 0,
-                     mostly_zero: tuple[float, float] | None = None) -> np.ndarray:
+                     mostly_zero: tuple[float, float] | None = None, tiny: int = 0) -> np.ndarray:
     """ReLU outputs of a random layer with exactly ``dead`` dead units (negative bias), and live
     units that are still zero on some examples.
 
     ``nearly_dead`` more units are zero on every example but one (they are alive);
     ``mostly_zero=(lo, hi)`` makes every live unit zero on a share of the examples drawn between
-    ``lo`` and ``hi`` (below 1, so at least one example makes it fire)."""
+    ``lo`` and ``hi`` (below 1, so at least one example makes it fire);
+    ``tiny`` live units (taken from the live ones) fire only weakly: their positive values are
+    around 1e-3 (alive, though a threshold like ``a < 0.1`` would call them dead)."""
     rng = np.random.default_rng(seed)
     z = rng.normal(size=(n, units))
     cols = rng.permutation(units)
@@ -480,11 +502,14 @@ def relu_activations(n: int, units: int, dead: int, seed: int, dtype="float64", 
             rows = rng.permutation(n)
             z[rows[:n_zero], c] = -np.abs(z[rows[:n_zero], c]) - 0.1
             z[rows[n_zero:], c] = np.abs(z[rows[n_zero:], c]) + 0.1
+    for c in live_cols[:tiny]:
+        z[:, c] *= 1e-3
+        z[rng.integers(n), c] = 1e-3 * (0.5 + rng.random())  # at least one positive value
     return np.maximum(z, 0.0).astype(dtype)
 
 
 # =========================================================================== diagnose_gradients
-def _diagnose(norms, low=1e-2, high=1e2, *, invert=False, ignore_nonfinite=False, inclusive=False, extremes=False):
+def _diagnose(norms, low=1e-2, high=1e2, *, invert=False, ignore_nonfinite=False, inclusive=False, extremes=False, first_only=False):
     """The contract's rule, with one knob turned to simulate a common mistake."""
     v = np.asarray(norms, dtype=float).ravel()
     if not ignore_nonfinite and not np.all(np.isfinite(v)):
@@ -492,6 +517,8 @@ def _diagnose(norms, low=1e-2, high=1e2, *, invert=False, ignore_nonfinite=False
     with np.errstate(divide="ignore", invalid="ignore"):
         if extremes:
             ratio = np.nanmax(v) / np.nanmin(v)
+        elif first_only:
+            ratio = v[0]
         else:
             ratio = v[-1] / v[0] if invert else v[0] / v[-1]
     if (ratio >= high) if inclusive else (ratio > high):
@@ -526,6 +553,8 @@ def check_diagnose_gradients(diagnose_gradients: Callable, norms, low=None, high
         (dict(defaults=True), "Use the thresholds passed as low= and high=, not the default values 1e-2 and 1e2."),
         (dict(invert=True), f"The ratio is inverted: the rule uses norms[0] / norms[-1] (input side over output side), here {ratio:.3g}: a small ratio means the input side gets too little gradient (vanishing), a large one too much (exploding)."),
         (dict(inclusive=True), "The boundary is strict: a ratio exactly equal to `high` (or `low`) is still 'healthy' (use > high and < low)."),
+        (dict(first_only=True), f"That compares norms[0] = {v[0]:.3g} alone with the thresholds: compare the RATIO norms[0] / norms[-1], not norms[0] alone "
+                                f"(here {ratio:.3g}): what matters is how the input side's gradient compares with the output side's."),
         (dict(extremes=True), "The rule compares the input side with the output side, norms[0] / norms[-1], not the largest with the smallest norm."),
     ]
     for knobs, message in mistakes:

@@ -19,6 +19,11 @@ import numpy as np
 from . import CheckFailed, _short, as_array, as_float, call, close, expect, expect_close
 
 # =========================================================================== Shapley values
+#: tolerances that accept a correct computation done entirely in float32 (eps ~ 6e-8, summed
+#: over up to 2^10 coalitions), while every named mistake is off by a factor or a term
+FLOAT32_RTOL = 1e-5
+FLOAT32_ATOL = 1e-6
+
 def _as_input(values: np.ndarray, kind: str):
     if kind == "list":
         return [float(v) for v in values]
@@ -116,8 +121,20 @@ def _shapley_misconceptions(f, x, b):
         (_by_weights(v, n, lambda k, n: 1.0 / 2 ** (n - 1)), uniform),
         (_by_weights(v, n, lambda k, n: 1.0 / 2**n), uniform),
         (_by_weights(v, n, lambda k, n: 1.0 / n), uniform),
-        (_by_weights(v, n, lambda k, n: factorial(k) * factorial(n - k - 1)),
-         "The combinatorial weights |S|! (n-|S|-1)! were not divided by n!: over all coalitions the weights must sum to 1."),
+    ]
+    # two ways to get the normalisation wrong; for n = 2 they give the same numbers, so a
+    # message is claimed only when its own value matches (and both are named when both match)
+    over_n1 = _by_weights(v, n, lambda k, n: factorial(k) * factorial(n - k - 1) / factorial(n - 1))
+    undivided = _by_weights(v, n, lambda k, n: factorial(k) * factorial(n - k - 1))
+    msg_n1 = ("The weights |S|! (n-|S|-1)! were divided by (n-1)! instead of n!: the weights sum to n, not 1, "
+              "so every value is n times too large. Divide by n! (there are n! orderings of the n features).")
+    msg_none = ("The combinatorial weights |S|! (n-|S|-1)! were not divided by n!: over all coalitions the weights must sum to 1.")
+    if close(over_n1, undivided):
+        out.append((over_n1, f"The weights |S|! (n-|S|-1)! were not divided by n! (with n = {n} features, dividing by "
+                             "(n-1)! instead of n! gives the same numbers): the weights then sum to n, not 1. Divide by n!."))
+    else:
+        out += [(over_n1, msg_n1), (undivided, msg_none)]
+    out += [
         (_by_weights(v, n, lambda k, n: factorial(k) * factorial(n - k) / factorial(n)),
          "The weights are k!(n-k)!/n! instead of k!(n-k-1)!/n! (k = |S|): the coalition S runs over subsets of the OTHER "
          "n-1 features, so of the n! orderings, k!(n-k-1)! put exactly the features of S before i and the rest after it."),
@@ -148,7 +165,7 @@ def check_exact_shapley(exact_shapley: Callable, game: str, x_as: str = "numpy")
         got = got.reshape(expected.shape)
     expect(got.shape == expected.shape, f"{label} should return one value per feature, shape {expected.shape}; got shape {got.shape}.")
     scale = float(np.max(np.abs(expected))) + 1e-12
-    rtol, atol = (1e-5, 1e-6 * scale) if game == "float32_output" else (1e-6, 1e-9 * scale)
+    rtol, atol = FLOAT32_RTOL, FLOAT32_ATOL * scale  # a correct float32 computation passes; named mistakes are O(1) off
     try:
         expect_close(got, expected, label, rtol=rtol, atol=atol, misconceptions=_shapley_misconceptions(f, x, b))
     except CheckFailed as exc:
@@ -165,22 +182,23 @@ def check_shapley_axioms(exact_shapley: Callable) -> None:
     target = f(x) - f(b)
     expected = kernel_shap_exact(f, x, b)
     misconceptions = _shapley_misconceptions(f, x, b)
-    if not close(got, expected):  # a named mistake explains itself better than the axioms do
+    if not close(got, expected, rtol=FLOAT32_RTOL, atol=FLOAT32_ATOL * (float(np.max(np.abs(expected))) + 1e-12)):  # a named mistake explains itself better than the axioms do
         for value, message in misconceptions:
             if close(got, value):
                 raise CheckFailed(f"{label}: expected {_short(expected)}, got {_short(got)}. {message}")
     problems = []
-    if not np.isclose(got.sum(), target, rtol=1e-6, atol=1e-9):
+    atol = FLOAT32_ATOL * (float(np.max(np.abs(expected))) + 1e-12)
+    if not np.isclose(got.sum(), target, rtol=FLOAT32_RTOL, atol=atol):
         problems.append(f"efficiency fails: the values sum to {got.sum():.6g} but f(x) - f(baseline) = {target:.6g}. "
                         "With the combinatorial weights |S|!(n-|S|-1)!/n!, which sum to 1 over the coalitions S of the "
                         "other n-1 features for each i, the contributions add up exactly.")
-    if not np.isclose(got[1], got[2], rtol=1e-6, atol=1e-9):
+    if not np.isclose(got[1], got[2], rtol=FLOAT32_RTOL, atol=atol):
         problems.append(f"symmetry fails: features 1 and 2 play identical roles (same x, same baseline) but got {got[1]:.6g} and {got[2]:.6g}.")
-    if not np.isclose(got[3], 0.0, atol=1e-9):
+    if not np.isclose(got[3], 0.0, atol=atol):
         problems.append(f"dummy fails: f never reads feature 3, yet it got {got[3]:.6g} instead of 0.")
     if problems:
         raise CheckFailed(f"{label}: " + " ".join(problems))
-    expect_close(got, expected, label, misconceptions=misconceptions)
+    expect_close(got, expected, label, rtol=FLOAT32_RTOL, atol=atol, misconceptions=misconceptions)
 
 
 # --------------------------------------------------------------------------- linear closed form
@@ -221,8 +239,10 @@ def check_linear_shapley(linear_shapley: Callable, case: str) -> None:
     got = as_array(call(linear_shapley, w, x, x_mean, what=label), label)
     if got.size == 1 and expected.size > 1:
         raise CheckFailed(f"{label} returned one number ({float(got.ravel()[0]):.6g}): return one value per feature, w * (x - x_mean), not their sum.")
+    # float32 slack: x - x_mean loses ~eps32 (|x| + |x_mean|) to rounding before the product with w
     scale = float(np.max(np.abs(expected))) + 1e-12
-    rtol, atol = (1e-5, 1e-6 * scale) if case == "float32_batch" else (1e-6, 1e-9 * scale)
+    rounding = float(np.max(np.abs(W) * (np.abs(X) + np.abs(M))))
+    rtol, atol = FLOAT32_RTOL, FLOAT32_ATOL * scale + 4 * float(np.finfo("float32").eps) * rounding
     expect_close(got, expected, label, rtol=rtol, atol=atol, misconceptions=[
         (W * X, "That is w * x without centering: a feature at its average value contributes nothing, so subtract x_mean first: w * (x - x_mean)."),
         (X - M, "That is x - x_mean without the weights: multiply by w."),
@@ -327,6 +347,29 @@ def _is_sorted_desc(values: np.ndarray, tol: float) -> bool:
     return bool(np.all(np.diff(values) <= tol))
 
 
+def _n_classes(model) -> int | None:
+    classes = getattr(model, "classes_", None)
+    return None if classes is None else len(classes)
+
+
+def _mixed_axis_importances(model, X) -> list[np.ndarray]:
+    """Per-feature scores a learner gets by mixing up the axes of an (n, features, classes)
+    SHAP array: class 0 (accepted for two classes, kept for safety), or one row taken as if it
+    were a class (old list API: sv[k] is row k in shap 0.51) averaged over the class axis."""
+    import shap
+
+    sv = shap.TreeExplainer(model).shap_values(X)
+    if isinstance(sv, list):
+        sv = np.stack([np.asarray(a) for a in sv], axis=-1)
+    sv = np.asarray(sv, dtype=float)
+    if sv.ndim != 3:
+        return []
+    out = [np.abs(sv[..., c]).mean(axis=0) for c in range(sv.shape[-1])]
+    out += [np.abs(sv[k]).mean(axis=-1) for k in range(min(sv.shape[-1], sv.shape[0]))]   # row k read as "class k"
+    out += [np.abs(sv[k]).sum(axis=-1) for k in range(min(sv.shape[-1], sv.shape[0]))]
+    return out
+
+
 CLASS_AXIS_HINT = (" This model is a classifier: in shap 0.51 TreeExplainer.shap_values returns an array shaped "
                    "(n_samples, n_features, n_classes) (older versions: a list with one array per class). Take the "
                    "positive class [..., 1] (for two classes every class gives the same magnitudes), then mean |SHAP| over axis 0.")
@@ -352,8 +395,10 @@ def check_shap_feature_ranking(shap_feature_ranking: Callable, case: str) -> Non
                               "shap.TreeExplainer(model, data=X)), which compares every row with a background data set. "
                               + DEFAULT_ALGORITHM) from None
         model, X, _ = _ranking_case(case)
-        if _shap_importances(model, X)[2] and "n_classes" not in text:  # SHAP values with a class axis
-            raise CheckFailed(text + CLASS_AXIS_HINT) from None
+        crashed = text.startswith("Calling") or "raised" in text  # the learner's code raised
+        shape_trouble = any(w in text.lower() for w in ("index", "shape", "dimension", "axis", "broadcast"))
+        if crashed and shape_trouble and _shap_importances(model, X)[2] and "n_classes" not in text:
+            raise CheckFailed(text + " (If your code indexes the SHAP values:" + CLASS_AXIS_HINT + ")") from None
         raise
 
 
@@ -371,13 +416,17 @@ def _check_ranking(shap_feature_ranking: Callable, case: str) -> None:
     if got and all(isinstance(g, (int, np.integer)) for g in got):
         raise CheckFailed(f"{label} returned column indices {got[:4]}...: return the feature NAMES, e.g. [feature_names[i] for i in order].")
     got = [str(g) for g in got]
+    accepted, sv_main, has_class_axis = _shap_importances(model, X)
     if sorted(got) != sorted(names_list):
         missing = sorted(set(names_list) - set(got))
-        raise CheckFailed(f"{label} should return every feature name exactly once ({len(names_list)} names); "
-                          f"got {len(got)} names" + (f", missing {missing[:3]}" if missing else ", with repeats") + ".")
+        msg = (f"{label} should return every feature name exactly once ({len(names_list)} names); "
+               f"got {len(got)} names" + (f", missing {missing[:3]}" if missing else ", with repeats") + ".")
+        n_classes = _n_classes(model)
+        if has_class_axis and n_classes and len(got) == n_classes:  # one value per class was ranked
+            msg += f" You returned {n_classes} names, one per class:" + CLASS_AXIS_HINT
+        raise CheckFailed(msg)
     pos = {n: i for i, n in enumerate(names_list)}
     order = np.array([pos[g] for g in got])
-    accepted, sv_main, has_class_axis = _shap_importances(model, X)
     for imp in accepted.values():
         if _is_sorted_desc(imp[order], tol=NEAR_TIE * float(imp.max() + 1e-12)):
             return
@@ -394,6 +443,11 @@ def _check_ranking(shap_feature_ranking: Callable, case: str) -> None:
     if _is_sorted_desc(signed[order], 1e-9 * float(np.abs(signed).max() + 1e-12)) or _is_sorted_desc(-signed[order], 1e-9 * float(np.abs(signed).max() + 1e-12)):
         raise _NamedMistake(msg + " That is the order of the mean SIGNED SHAP value: positive and negative contributions cancel out, "
                           "so a feature that pushes predictions strongly both ways looks unimportant. Rank by the mean of the absolute values.")
+    abs_signed = np.abs(signed)
+    if _is_sorted_desc(abs_signed[order], 1e-9 * float(abs_signed.max() + 1e-12)):
+        raise _NamedMistake(msg + " That is the order of the absolute value of the mean SHAP value, |mean(SHAP)| "
+                            "(np.abs(sv.mean(0))): the signed values cancel out before the absolute value is taken. "
+                            "Take the absolute value of every SHAP value first, then average: np.abs(sv).mean(0).")
     fi = getattr(model, "feature_importances_", None)
     if fi is not None and _is_sorted_desc(np.asarray(fi)[order], 1e-12):
         raise _NamedMistake(msg + " That is the order of model.feature_importances_ (impurity-based importance), not of mean |SHAP|: use shap.TreeExplainer.")
@@ -413,8 +467,9 @@ def _check_ranking(shap_feature_ranking: Callable, case: str) -> None:
                 f"there {a!r} gets {ia:.4g} and {b!r} {ib:.4g}, but the default "
                 f"algorithm gives {seq[k]:.4g} and {seq[k + 1]:.4g}; the two are both valid SHAP values and differ most for "
                 f"correlated features whose mean |SHAP| are close. " + DEFAULT_ALGORITHM)
-    if has_class_axis:
-        raise CheckFailed(msg + CLASS_AXIS_HINT)
+    if has_class_axis and any(_is_sorted_desc(imp_m[order], 1e-9 * float(imp_m.max() + 1e-12)) for imp_m in _mixed_axis_importances(model, X)):
+        raise CheckFailed(msg + " Your order is what a mix-up of the SHAP array's axes gives (a row or the class axis "
+                          "taken for another axis)." + CLASS_AXIS_HINT)
     raise CheckFailed(msg + " Compute shap.TreeExplainer(model).shap_values(X), then np.abs(...).mean(axis=0), and sort the names by it, largest first.")
 
 
@@ -651,7 +706,9 @@ def _check_uses_steps(integrated_gradients: Callable, F, x, b, m: int, x_as: str
     """With m steps, a correct answer carries the m-point quadrature error: an answer that is far
     more accurate than the best standard m-point rule is not computed with m points."""
     got = _call_ig(integrated_gradients, F, x, b, m, x_as, label)
-    errors = {name: float(np.max(np.abs(r - truth))) for name, r in ig_rules(F, x, b, m).items()}
+    rules = ig_rules(F, x, b, m)
+    _check_not_rescaled(got, F, x, b, m, rules, truth, label)
+    errors = {name: float(np.max(np.abs(r - truth))) for name, r in rules.items()}
     best = min(errors, key=errors.get)
     err = float(np.max(np.abs(got - truth)))
     if err < 0.25 * errors[best]:
@@ -661,6 +718,27 @@ def _check_uses_steps(integrated_gradients: Callable, F, x, b, m: int, x_as: str
             f"right Riemann sums by about {errors['left']:.2g}): `steps` seems to be ignored or replaced by a fixed number of "
             "points. Interpolate exactly `steps` points between the baseline and x; the tests call your function with few "
             "steps and with many.")
+
+
+def _check_not_rescaled(got, F, x, b, m, rules, truth, label) -> None:
+    """With few steps every honest rule leaves a clear completeness gap; attributions whose sum
+    hits F(x) - F(baseline) exactly (while the features are off) were rescaled to force it."""
+    target = float(model_output(F, x[None])[0] - model_output(F, b[None])[0])
+    gaps = {name: abs(float(r.sum()) - target) for name, r in rules.items()}
+    smallest = min(gaps.values())
+    if smallest < 1e-2 * abs(target) + 1e-4:  # some honest rule is (nearly) complete here: nothing to tell apart
+        return
+    gap = abs(float(got.sum()) - target)
+    if gap < 0.02 * smallest:
+        rescaled = {name: r * target / float(r.sum()) for name, r in rules.items() if abs(float(r.sum())) > 1e-12}
+        like = min(rescaled, key=lambda k: float(np.max(np.abs(rescaled[k] - got))))
+        raise CheckFailed(
+            f"{label}: your attributions sum to {float(got.sum()):.6g}, exactly F(x) - F(baseline) = {target:.6g}, with only "
+            f"{m} steps, where every {m}-point rule leaves a gap of at least {smallest:.2g}; yet per feature they are off "
+            f"the exact integral by up to {float(np.max(np.abs(got - truth))):.2g} (expected {_short(truth)}, got {_short(got)}; "
+            f"it looks like the {like} rule rescaled). The attributions were rescaled to force completeness: that hides the "
+            "quadrature error instead of fixing it. Return the integral estimate as it is; the completeness gap is the "
+            "diagnostic that tells you to use more steps.")
 
 
 def check_ig_completeness(integrated_gradients: Callable, case: str, steps: int, baseline: str = "zeros") -> None:

@@ -164,6 +164,17 @@ def layer_gradient_norms__persistent_tape_tensors_out(model, x, y, loss_fn):
     return out
 
 
+@wrong("use the loss_fn you are given")
+def layer_gradient_norms__always_mse(model, x, y, loss_fn):
+    import keras
+    import tensorflow as tf
+    with tf.GradientTape() as tape:
+        pred = model(x, training=True)
+        loss = keras.losses.MeanSquaredError()(y, pred)  # ignores loss_fn
+    kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    return [float(tf.norm(g)) for g in tape.gradient(loss, kernels)]
+
+
 # ------------------------------------------------------------------ glorot_std
 @wrong("LeCun")
 def glorot_std__fan_in_only(fan_in, fan_out):
@@ -186,6 +197,18 @@ def glorot_std__uniform_limit(fan_in, fan_out):
 def glorot_std__he(fan_in, fan_out):
     import math
     return math.sqrt(2.0 / fan_in)
+
+
+@wrong("sqrt(1 / fan_out)")
+def glorot_std__fan_out_only(fan_in, fan_out):
+    import math
+    return math.sqrt(1.0 / fan_out)
+
+
+@wrong("He's formula with fan_out")
+def glorot_std__he_fan_out(fan_in, fan_out):
+    import math
+    return math.sqrt(2.0 / fan_out)
 
 
 @correct
@@ -349,6 +372,27 @@ def dead_relu_fraction__mostly_zero_99(activations):
     return float(np.mean(np.mean(a == 0, axis=0) >= 0.99))
 
 
+@wrong("a unit is dead only if it is exactly zero for every example (tiny positive values are alive)")
+def dead_relu_fraction__below_threshold(activations):
+    import numpy as np
+    a = np.asarray(activations)
+    return float(np.mean(np.all(a < 0.1, axis=0)))
+
+
+@wrong("a unit is dead only if it is exactly zero for every example (tiny positive values are alive)")
+def dead_relu_fraction__allclose_zero(activations):
+    import numpy as np
+    a = np.asarray(activations, dtype=float)
+    return float(np.mean([np.allclose(col, 0.0, atol=1e-2) for col in a.T]))
+
+
+@wrong("that is the fraction of live units (1 - dead)")
+def dead_relu_fraction__live_fraction(activations):
+    import numpy as np
+    a = np.asarray(activations)
+    return float(np.mean(np.any(a != 0, axis=0)))
+
+
 @correct
 def dead_relu_fraction__tensorflow(activations):
     import tensorflow as tf
@@ -427,6 +471,19 @@ def diagnose_gradients__max_over_min(norms, low=1e-2, high=1e2):
     if ratio > high:
         return "exploding"
     if ratio < low:
+        return "vanishing"
+    return "healthy"
+
+
+@wrong("compare the RATIO norms[0] / norms[-1], not norms[0] alone")
+def diagnose_gradients__first_norm_only(norms, low=1e-2, high=1e2):
+    import numpy as np
+    v = np.asarray(norms, dtype=float)
+    if not np.all(np.isfinite(v)):
+        return "exploding"
+    if v[0] > high:
+        return "exploding"
+    if v[0] < low:
         return "vanishing"
     return "healthy"
 

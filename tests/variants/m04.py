@@ -162,6 +162,39 @@ def vif__pandas_list(X):
     return out
 
 
+@correct
+def vif__float32_inverse_correlation(X):
+    import numpy as np
+    X = np.asarray(X, dtype=np.float32)
+    return np.diag(np.linalg.inv(np.corrcoef(X, rowvar=False).astype(np.float32)))
+
+
+@correct
+def vif__float32_lstsq(X):
+    import numpy as np
+    X = np.asarray(X, dtype=np.float32)
+    n, p = X.shape
+    out = []
+    for j in range(p):
+        design = np.column_stack([np.ones(n, dtype=np.float32), np.delete(X, j, axis=1)])
+        coef, *_ = np.linalg.lstsq(design, X[:, j], rcond=None)
+        resid = X[:, j] - design @ coef
+        out.append(1 / (resid @ resid / np.sum((X[:, j] - X[:, j].mean()) ** 2)))
+    return np.array(out, dtype=np.float32)
+
+
+@correct
+def vif__float32_linear_regression(X):
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+    X = np.asarray(X, dtype=np.float32)
+    out = []
+    for j in range(X.shape[1]):
+        others = np.delete(X, j, axis=1)
+        out.append(1 / (1 - LinearRegression().fit(others, X[:, j]).score(others, X[:, j])))
+    return np.array(out, dtype=np.float32)
+
+
 # ------------------------------------------------------------------ condition_number
 @wrong("UNSTANDARDIZED")
 def condition_number__raw(X):
@@ -213,6 +246,22 @@ def condition_number__standard_scaler_ddof1(X):
     from sklearn.preprocessing import StandardScaler
     Z = StandardScaler().fit_transform(np.asarray(X, dtype=float)) * 1.7  # any common scale factor
     return np.array([np.linalg.cond(Z)])  # a one-element array
+
+
+@correct
+def condition_number__float32_svd(X):
+    import numpy as np
+    X = np.asarray(X, dtype=np.float32)
+    s = np.linalg.svd((X - X.mean(0)) / X.std(0), compute_uv=False)
+    return s[0] / s[-1]  # a numpy float32
+
+
+@correct
+def condition_number__float32_eigenvalues(X):
+    import numpy as np
+    X = np.asarray(X, dtype=np.float32)
+    ev = np.linalg.eigvalsh(np.corrcoef(X, rowvar=False).astype(np.float32))
+    return np.sqrt(ev[-1] / ev[0])
 
 
 # ------------------------------------------------------------------ pca_explained_variance_ratio
@@ -280,6 +329,13 @@ def pca_explained_variance_ratio__covariance_eigenvalues(X):
     import numpy as np
     ev = np.sort(np.linalg.eigvalsh(np.cov(np.asarray(X, dtype=float), rowvar=False)))[::-1]
     return list(np.clip(ev, 0, None) / ev.sum())
+
+
+@correct
+def pca_explained_variance_ratio__sklearn_float32(X):
+    import numpy as np
+    from sklearn.decomposition import PCA
+    return PCA().fit(np.asarray(X, dtype=np.float32)).explained_variance_ratio_
 
 
 # ------------------------------------------------------------------ make_pcr
@@ -421,6 +477,13 @@ def make_pls__explicit_arguments(n_components):
     return Pipeline([("scale", StandardScaler()), ("pls", PLSRegression(n_components=n_components, scale=True, max_iter=1000, tol=1e-8))])
 
 
+@correct
+def make_pls__copy_false(n_components):
+    """copy=False: PLS centers and scales the arrays it is given IN PLACE."""
+    from sklearn.cross_decomposition import PLSRegression
+    return PLSRegression(n_components=n_components, copy=False)
+
+
 # ------------------------------------------------------------------ best_n_components
 @wrong("TRAINING R²")
 def best_n_components__training_r2(make_model, X, y, max_components, cv):
@@ -464,7 +527,7 @@ def best_n_components__median(make_model, X, y, max_components, cv):
     return int(np.argmax(scores)) + 1
 
 
-@wrong("ignored the cv argument")
+@wrong("did not use the cv argument")
 def best_n_components__ignores_cv(make_model, X, y, max_components, cv):
     import numpy as np
     from sklearn.model_selection import cross_val_score
@@ -472,7 +535,7 @@ def best_n_components__ignores_cv(make_model, X, y, max_components, cv):
     return int(np.argmax(scores)) + 1
 
 
-@wrong("ignored the cv argument")
+@wrong("did not use the cv argument")
 def best_n_components__default_cv(make_model, X, y, max_components, cv):
     import numpy as np
     from sklearn.model_selection import cross_val_score
@@ -496,6 +559,49 @@ def best_n_components__rounded_scores(make_model, X, y, max_components, cv):
     import numpy as np
     from sklearn.model_selection import cross_val_score
     scores = [round(cross_val_score(make_model(k), X, y, cv=cv).mean(), 2) for k in range(1, max_components + 1)]
+    return int(np.argmax(scores)) + 1
+
+
+@wrong("k starts at 1")
+def best_n_components__starts_at_two(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    ks = list(range(2, max_components + 1))
+    scores = [cross_val_score(make_model(k), X, y, cv=cv).mean() for k in ks]
+    return ks[int(np.argmax(scores))]
+
+
+@wrong("did not use the cv argument")
+def best_n_components__own_shuffled_kfold(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import KFold, cross_val_score
+    mine = KFold(5, shuffle=True, random_state=42)
+    scores = [cross_val_score(make_model(k), X, y, cv=mine).mean() for k in range(1, max_components + 1)]
+    return int(np.argmax(scores)) + 1
+
+
+@wrong("top candidates by mean cross-validated R²")
+def best_n_components__pooled_cross_val_predict(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import cross_val_predict
+    scores = [r2_score(y, np.ravel(cross_val_predict(make_model(k), X, y, cv=cv))) for k in range(1, max_components + 1)]
+    return int(np.argmax(scores)) + 1
+
+
+@wrong("top candidates by mean cross-validated R²")
+def best_n_components__worst_fold(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    scores = [cross_val_score(make_model(k), X, y, cv=cv).min() for k in range(1, max_components + 1)]
+    return int(np.argmax(scores)) + 1
+
+
+@wrong("expected")
+def best_n_components__neg_mse(make_model, X, y, max_components, cv):
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    scores = [cross_val_score(make_model(k), X, y, cv=cv, scoring="neg_mean_squared_error").mean() for k in range(1, max_components + 1)]
     return int(np.argmax(scores)) + 1
 
 

@@ -169,6 +169,49 @@ def exact_shapley__vectorized_tensor(f, x, baseline):
     return tf.constant(phi)                       # a tensor
 
 
+@wrong("divided by (n-1)! instead of n!")
+def exact_shapley__divided_by_n_minus_1_factorial(f, x, baseline):
+    import itertools
+    import math
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        for k in range(n):
+            w = math.factorial(k) * math.factorial(n - k - 1) / math.factorial(n - 1)   # mistake: (n-1)! not n!
+            for S in itertools.combinations(others, k):
+                z = b.copy()
+                z[list(S)] = x[list(S)]
+                before = f(z)
+                z[i] = x[i]
+                phi[i] += w * (f(z) - before)
+    return phi
+
+
+@correct
+def exact_shapley__float32(f, x, baseline):
+    """Everything in float32: inputs, coalition values, weights and sums."""
+    import math
+    import numpy as np
+    x = np.asarray(x, dtype="float32").ravel()
+    b = np.asarray(baseline, dtype="float32").ravel()
+    n = len(x)
+    v = np.empty(2 ** n, dtype="float32")
+    for mask in range(2 ** n):
+        on = np.array([(mask >> i) & 1 for i in range(n)], dtype=bool)
+        v[mask] = np.float32(f(np.where(on, x, b)))
+    weight = np.array([math.factorial(k) * math.factorial(n - k - 1) / math.factorial(n) for k in range(n)], dtype="float32")
+    phi = np.zeros(n, dtype="float32")
+    for i in range(n):
+        for mask in range(2 ** n):
+            if not (mask >> i) & 1:
+                phi[i] += weight[bin(mask).count("1")] * (v[mask | (1 << i)] - v[mask])
+    return phi
+
+
 # ------------------------------------------------------------------ linear_shapley
 @wrong("without centering")
 def linear_shapley__no_centering(w, x, x_mean):
@@ -206,6 +249,13 @@ def linear_shapley__tensorflow(w, x, x_mean):
 def linear_shapley__pandas_friendly(w, x, x_mean):
     import numpy as np
     return np.multiply(w, np.subtract(x, x_mean))   # keeps a pandas Series a Series
+
+
+@correct
+def linear_shapley__float32(w, x, x_mean):
+    import numpy as np
+    f32 = lambda v: np.asarray(v, dtype="float32")  # noqa: E731
+    return f32(w) * (f32(x) - f32(x_mean))
 
 
 # ------------------------------------------------------------------ shap_feature_ranking
@@ -287,6 +337,18 @@ def shap_feature_ranking__explanation_object(model, X, feature_names):
         values = values[:, :, 1]
     order = np.argsort(np.abs(values).mean(0))[::-1]
     return np.array(list(feature_names), dtype=object)[order]   # an array of names
+
+
+@wrong("absolute value of the mean")
+def shap_feature_ranking__abs_of_signed_mean(model, X, feature_names):
+    import numpy as np
+    import shap
+    sv = np.asarray(shap.TreeExplainer(model).shap_values(X))
+    if sv.ndim == 3:
+        sv = sv[..., 1]
+    imp = np.abs(sv.mean(0))                      # mistake: |mean| instead of mean |.|
+    names = list(feature_names)
+    return [names[i] for i in np.argsort(-imp)]
 
 
 # ------------------------------------------------------------------ integrated_gradients
@@ -439,6 +501,22 @@ def integrated_gradients__numpy_finite_differences(model, x, baseline, steps):
         f_down = np.asarray(model(down.astype("float32")), dtype="float64").reshape(-1)
         grads[(slice(None),) + j] = (f_up - f_down) / (2 * eps)
     return grads.mean(axis=0) * (x - b)
+
+
+@wrong("rescaled to force completeness")
+def integrated_gradients__rescaled_to_completeness(model, x, baseline, steps):
+    import numpy as np
+    import tensorflow as tf
+    x = tf.convert_to_tensor(x, tf.float32)
+    b = tf.convert_to_tensor(baseline, tf.float32)
+    alphas = tf.reshape((tf.range(steps, dtype=tf.float32) + 0.5) / steps, (-1,) + (1,) * len(x.shape))
+    path = b[None] + alphas * (x - b)[None]
+    with tf.GradientTape() as tape:
+        tape.watch(path)
+        out = model(path)
+    attr = (tf.reduce_mean(tape.gradient(out, path), axis=0) * (x - b)).numpy().astype("float64")
+    ends = np.asarray(model(tf.stack([x, b])), dtype="float64").reshape(-1)
+    return attr * (ends[0] - ends[1]) / attr.sum()   # mistake: forces sum(attr) == F(x) - F(b)
 
 
 # ------------------------------------------------------------------ completeness_gap
