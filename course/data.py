@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 
 def overfitting_classification(n_samples: int = 300, n_features: int = 40, seed: int = 0):
     """Few noisy examples, many features: a wide network memorizes them and overfits.

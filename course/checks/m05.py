@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from math import factorial
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
