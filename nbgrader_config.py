@@ -3,11 +3,11 @@
     nbgrader generate_assignment 01_overfitting_regularization   # source/ -> release/
     nbgrader collect / autograde / formgrader / generate_feedback / export
 
-The settings live in course/nbgrader_settings.py, shared with `course grade` and `course build`
+The settings live in course_grader/settings.py, shared with `course grade` and `course build`
 so the local grader and the instructor's grader can never disagree.
 """
 
-from course.nbgrader_settings import apply
+from course_grader.settings import apply
 from course.paths import MODULES
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)

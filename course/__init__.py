@@ -1,8 +1,9 @@
-"""Shared code for the ML engineer certification course.
+"""What a learner's machine gets: the course's shared notebook code.
 
 Notebooks import from here instead of copying cells: seeded data (`course.data`), figures
-(`course.plots`), teaching-feedback checks (`course.checks`), and the command-line tools
-(`course.cli`: build, grade, benchmark).
+(`course.plots`), each module's lesson helpers (`course.lessons.<topic>`) and the visible
+teaching-feedback checks (`course.checks.<topic>`). Grading, nbgrader add-ons and the command
+line live in the separate `course_grader` package.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

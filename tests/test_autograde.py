@@ -1,6 +1,6 @@
 """The real nbgrader autograder, end to end, for every written module.
 
-Each test grades through `course.grading.grade_notebook`, the one function the CLI uses:
+Each test grades through `course_grader.grading.grade_notebook`, the one function the CLI uses:
 nbgrader generate_assignment + autograde + generate_feedback in a scratch course directory.
 """
 
@@ -9,7 +9,7 @@ import hashlib
 import pytest
 
 from course import paths
-from course.grading import grade_notebook
+from course_grader.grading import grade_notebook
 from tests.conftest import variant_modules
 from tests.nbrun import variant_source
 from tests.submissions import make_submission, write

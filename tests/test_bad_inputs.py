@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from course import paths
-from course.grading import grade_notebook
+from course_grader.grading import grade_notebook
 from course.paths import CourseError
 from tests.submissions import make_submission, write
 
@@ -109,7 +109,7 @@ def test_grading_a_module_without_a_working_copy_says_how_to_make_one(tmp_path, 
 
 
 def test_grading_a_module_by_number_reads_the_learners_working_copy(tmp_path, monkeypatch):
-    from course.grading import resolve_target
+    from course_grader.grading import resolve_target
 
     monkeypatch.setattr(paths, "WORK", tmp_path / "work")
     mine = write(make_submission(M01, solved=False), tmp_path / "work" / M01 / f"{M01}.ipynb")

@@ -8,7 +8,7 @@ import pytest
 
 from course import paths
 from course.checks import CheckFailed, Exercise, expect_close
-from course.nbgrader_ext import restore_structure
+from course_grader.preprocessors import restore_structure
 
 
 def test_exercise_full_marks_return_nothing(capsys, monkeypatch):

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from course import paths
-from course.build import generate
+from course_grader.build import generate
 
 MODULES = paths.available_modules()
 HIDDEN_RE = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import CheckFailed, _short, as_array, as_float, call
-from ..m03 import worked_example  # noqa: F401  (the test cells use it: m03.worked_example())
+from ..lessons.metrics import worked_example  # noqa: F401  (the test cells use it: checks.worked_example())
 
 
 # --------------------------------------------------------------------------- helpers

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import nbformat
 
-from . import paths
+from course import paths
 from .build import make_course_dir, nbgrader
-from .nbgrader_ext import COMMON_IDS, grade_ids, restore_structure
-from .paths import CourseError
+from .preprocessors import COMMON_IDS, grade_ids, restore_structure
+from course.paths import CourseError
 
 STUDENT = "learner"
 

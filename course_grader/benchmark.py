@@ -12,9 +12,9 @@ import nbformat
 from nbclient import NotebookClient
 from tqdm import tqdm
 
-from . import paths
+from course import paths
 from .grading import grade_notebook
-from .nbgrader_settings import QUIET_ENV
+from .settings import QUIET_ENV
 
 
 def execute_seconds(module: str) -> float:

@@ -57,7 +57,7 @@ REG_FEATURES = 16
 
 def first_component_case():
     """Noisy target on the highest-variance direction, few rows: ONE PLS component is best."""
-    from course.m04 import low_variance_target
+    from course.lessons.multicollinearity import low_variance_target
 
     return low_variance_target(n=60, n_features=16, n_latent=8, target_component=0, noise=1.0, seed=0)
 
@@ -65,7 +65,7 @@ def first_component_case():
 def regression_case(n: int = 150, seed: int = 0, scaled: bool = True):
     """Low-variance-target data (16 correlated features, not centered); with ``scaled`` the
     columns also get very different units."""
-    from course.m04 import low_variance_target
+    from course.lessons.multicollinearity import low_variance_target
 
     scales = np.geomspace(0.01, 100, REG_FEATURES) if scaled else None
     X, y = low_variance_target(n=n, n_features=REG_FEATURES, n_latent=8, target_component=6, seed=seed, scales=scales)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from . import paths
+from course import paths
 
 #: Seconds a single cell may run while autograding before it is interrupted (default; the
 #: environment variable COURSE_CELL_TIMEOUT, read each time the config is applied, overrides
@@ -41,7 +41,7 @@ def apply(c, root: str | None = None) -> None:
         SaveAutoGrades,
     )
 
-    from .nbgrader_ext import RestoreStructure, StderrToStdout
+    from .preprocessors import RestoreStructure, StderrToStdout
 
     os.environ.update(QUIET_ENV)
     timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", CELL_TIMEOUT))

@@ -1,6 +1,6 @@
 """Small helpers for writing nbgrader notebooks from Python (authors and tests use them).
 
-    from course.authoring import md, code, locked, solution, tests, manual, write_notebook
+    from course_grader.authoring import md, code, locked, solution, tests, manual, write_notebook
     write_notebook("01_overfitting_regularization", [md("# Title"), locked("setup", "import numpy as np"), ...])
 
 Cell ids are derived from position and grade id, so writing the same cells twice gives the
@@ -15,7 +15,7 @@ from textwrap import dedent
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from . import paths
+from course import paths
 
 
 def _clean(src: str) -> str:

@@ -21,7 +21,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat.notebooknode import NotebookNode
 from traitlets import Bool
 
-from . import paths
+from course import paths
 
 DEF_RE = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.M)
 COMMON_IDS = {"setup", "exam_answers", "test_exam_answers"}

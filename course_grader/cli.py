@@ -6,12 +6,12 @@ import argparse
 import json
 import sys
 
-from . import paths
-from .paths import CourseError
+from course import paths
+from course.paths import CourseError
 
 
 def _cmd_start(args) -> int:
-    from .start import ensure_work_copies
+    from course.start import ensure_work_copies
 
     for line in ensure_work_copies():
         print(line)
@@ -48,7 +48,7 @@ def _cmd_benchmark(args) -> int:
 
 
 def _cmd_check_env(args) -> int:
-    from .env import check_environment, pinned
+    from course.env import check_environment, pinned
 
     found = check_environment()
     pins = pinned()

@@ -9,11 +9,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import paths
-from .nbgrader_settings import QUIET_ENV
-from .paths import CourseError
+from course import paths
+from .settings import QUIET_ENV
+from course.paths import CourseError
 
-CONFIG = "from course.nbgrader_settings import apply\nc = get_config()\napply(c)\n"
+CONFIG = "from course_grader.settings import apply\nc = get_config()\napply(c)\n"
 
 
 def make_course_dir(modules: list[str]) -> Path:

@@ -1,0 +1,1 @@
+"""Each module's lesson helpers: its data, figures and demonstrations, named by topic."""

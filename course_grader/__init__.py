@@ -1,0 +1,5 @@
+"""What only grading holds: nbgrader add-ons and settings, grading one submission, building
+release/ from source/, the benchmark, and the `course` command line on top.
+
+A learner's machine needs only the :mod:`course` package (visible checks, data, figures).
+"""
