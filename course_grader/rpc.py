@@ -42,10 +42,15 @@ class LearnerError(Exception):
     def __init__(self, type_name: str, message: str):
         super().__init__(message)
         self.learner_type = type_name
+        self.learner_lineno = None
+        self.learner_line = ""
 
 
 class KernelFault(Exception):
     """The learner's kernel died, hung, or stopped answering during a call."""
+
+    learner_lineno = None
+    learner_line = ""
 
 
 class Opaque:
@@ -149,7 +154,12 @@ def result_from_message(text: str, nonce: str) -> Any:
     if not isinstance(msg, dict) or msg.get("nonce") != nonce:
         raise DecodeError("answer to another call")
     if "ok" in msg:
-        return decode(msg["ok"])
+        try:
+            return decode(msg["ok"])
+        except DecodeError:
+            raise
+        except Exception as exc:  # malformed numbers, base64, shapes...
+            raise DecodeError(f"{type(exc).__name__}: {exc}") from None
     err = msg.get("error")
     if not isinstance(err, dict):
         raise DecodeError("malformed answer")

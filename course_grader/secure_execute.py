@@ -331,11 +331,15 @@ class SecureExecute(Execute):
             if status == "timeout-restart":
                 self._restart(f"{name} ignored the interrupt")
             raise KernelFault(f"`{name}` did not finish within {self.call_timeout} s (an infinite loop?) and was stopped")
+        unreadable = None
         for text in payloads:
             try:
                 return result_from_message(text, nonce)
-            except DecodeError:
+            except DecodeError as exc:
+                unreadable = exc
                 continue
+        if unreadable is not None:
+            raise LearnerError("UnreadableResult", f"the grader could not read what `{name}` returned ({unreadable})")
         if reply is not None and reply["content"].get("status") == "error":
             c = reply["content"]
             raise LearnerError(str(c.get("ename", "Error"))[:100], str(c.get("evalue", ""))[:500])
