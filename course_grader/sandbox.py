@@ -33,11 +33,28 @@ import tempfile
 import uuid
 from pathlib import Path
 
-#: Default limits for one submission's kernel (environment variables override them).
-MEMORY_MB = int(os.environ.get("COURSE_MEMORY_MB", "4096"))
-ADDRESS_SPACE_MB = int(os.environ.get("COURSE_ADDRESS_SPACE_MB", "16384"))  # TF reserves a lot of virtual memory
-MAX_TASKS = int(os.environ.get("COURSE_MAX_TASKS", "768"))  # processes + threads (TF starts many threads)
-MAX_FILE_MB = int(os.environ.get("COURSE_MAX_FILE_MB", "512"))
+#: Default limits for one submission's kernel; the environment variables COURSE_MEMORY_MB,
+#: COURSE_ADDRESS_SPACE_MB, COURSE_MAX_TASKS and COURSE_MAX_FILE_MB override them per run.
+LIMITS = {
+    "memory_mb": 4096,  # resident memory (cgroup)
+    "address_space_mb": 16384,  # virtual memory (TensorFlow reserves a lot of it)
+    "max_tasks": 768,  # processes + threads (TensorFlow starts many threads)
+    "max_file_mb": 512,
+}
+
+
+def limits() -> dict:
+    return {k: int(os.environ.get(f"COURSE_{k.upper()}", v)) for k, v in LIMITS.items()}
+
+
+def task_count(cgroup: str | None) -> int | None:
+    """Processes and threads now in the kernel's cgroup (None without cgroups)."""
+    if not cgroup:
+        return None
+    try:
+        return int((CGROUP_V1 / "pids" / cgroup / "pids.current").read_text())
+    except (OSError, ValueError):
+        return None
 
 CGROUP_V1 = Path("/sys/fs/cgroup")
 
@@ -91,10 +108,7 @@ def kernel_command(kernel_cmd: list[str], workdir: str, hide: list[str]) -> tupl
         "keep": _keep_paths(),
         "cgroup": name,
         "namespaces": isolation_level() == "namespaces",
-        "memory_mb": MEMORY_MB,
-        "address_space_mb": ADDRESS_SPACE_MB,
-        "max_tasks": MAX_TASKS,
-        "max_file_mb": MAX_FILE_MB,
+        **limits(),
     }
     return [sys.executable, "-m", "course_grader.sandbox", json.dumps(spec), "--", *kernel_cmd], name
 

@@ -176,6 +176,13 @@ class SecureExecute(Execute):
         status, _, reply = self.run_quiet(AGENT_SOURCE, 60)
         if status != "ok":
             raise RuntimeError(f"could not prepare the grading kernel ({status})")
+        # TensorFlow and others start threads as the notebook imports them: count from here on
+        self._baseline_tasks = None
+
+    def _note_baseline(self) -> None:
+        tasks = sandbox.task_count(getattr(self.km, "cgroup", None))
+        if tasks is not None:
+            self._baseline_tasks = max(tasks, self._baseline_tasks or 0)
 
     def _restart(self, why: str) -> None:
         """Replace the kernel and run again the cells that had run without a fault."""
@@ -210,6 +217,7 @@ class SecureExecute(Execute):
         self._replay: list[str] = []
         self._restarts = 0
         self._broken: str | None = None
+        self._baseline_tasks: int | None = None
         self._hung: set[str] = set()
         self._out_bytes: dict = defaultdict(int)
         self._out_total = 0
@@ -259,6 +267,12 @@ class SecureExecute(Execute):
             if not self.responsive(5):
                 self._restart("unresponsive kernel")
             return
+        tasks = sandbox.task_count(getattr(self.km, "cgroup", None))
+        if tasks is not None and self._baseline_tasks is not None and tasks > self._baseline_tasks + 64:
+            cell.outputs.append(_error("TooManyProcesses", f"this cell left {tasks - self._baseline_tasks} extra processes or threads running (a fork bomb?); the kernel was replaced and the cells before this one ran again."))
+            self._fault(cell, "too-many-processes", f"{tasks} tasks in the kernel's cgroup")
+            self._restart("too many processes")
+            return
         timed_out = any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError" for o in cell.outputs)
         if timed_out:
             self._fault(cell, "timeout", f"this cell ran longer than {self.timeout} s and was stopped")
@@ -267,6 +281,7 @@ class SecureExecute(Execute):
                 self._restart("cell ignored the interrupt")
             return
         self._replay.append(cell.source)
+        self._note_baseline()
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
