@@ -794,7 +794,7 @@ def check_validate_schema(validate_schema: Callable, case: str) -> None:
         msg = str(exc)
         if "KeyError" in msg:
             msg += " A column of the schema is absent from the frame: report it as a violation instead of reading it."
-        elif "not supported between" in msg or "Cannot compare" in msg or "could not convert" in msg:
+        elif "not supported between" in msg or "Cannot compare" in msg or "could not convert" in msg or "Categoricals can only" in msg:
             msg += (" The range was compared on a column of the wrong type (text against numbers): check range and "
                     "domain only when the type is right.")
         raise CheckFailed(msg) from None
@@ -832,9 +832,11 @@ def check_validate_schema(validate_schema: Callable, case: str) -> None:
         (dict(default_no_missing=True), "Without a max_missing key there is no limit on missing values (the absent key is not 0)."),
         (dict(extra_columns=True), "Columns that are not in the schema were reported: extra columns are not violations."),
     ]
-    for flags, message in variants:
-        if _counts(ref_validate(df, schema, **flags), columns) == got_counts:
-            raise CheckFailed(f"{head} {message}")
+    matches = [message for flags, message in variants if _counts(ref_validate(df, schema, **flags), columns) == got_counts]
+    if len(matches) == 1:
+        raise CheckFailed(f"{head} {matches[0]}")
+    if matches:   # the counts cannot tell these mistakes apart on this case: name each candidate
+        raise CheckFailed(f"{head} One of these mistakes gives exactly these counts: " + " OR: ".join(matches))
     absent = [c for c, check in exp if check == "absent"]
     if any(got_counts[c] > 1 for c in absent):
         raise CheckFailed(f"{head} An absent column gets ONE string (the column is absent) and no other check.")
