@@ -78,7 +78,8 @@ def category_distribution__pure_python(values):
 @correct
 def category_distribution__pandas_where(values):
     import pandas as pd
-    s = pd.Series(list(values), dtype=object)
+    import numpy as np
+    s = pd.Series(np.asarray(values, dtype=object).tolist(), dtype=object)   # plain Python values
     s = s.where(s.notna(), "<missing>")
     return s.value_counts(normalize=True).to_dict()
 
@@ -379,6 +380,16 @@ def js_divergence__pure_python(p, q):
     return total
 
 
+@correct
+def js_divergence__float32(p, q):
+    import numpy as np
+    p, q = np.asarray(p, dtype=np.float32), np.asarray(q, dtype=np.float32)
+    p, q = p / p.sum(), q / q.sum()
+    m = (p + q) / np.float32(2)
+    kl = lambda a, b: np.sum(a[a > 0] * np.log2(a[a > 0] / b[a > 0]))  # noqa: E731
+    return np.float32(0.5) * kl(p, m) + np.float32(0.5) * kl(q, m)     # a numpy float32
+
+
 # ------------------------------------------------------------------ population_stability_index
 @wrong("Empty bins were not floored")
 def population_stability_index__no_floor(expected, actual, eps=1e-4):
@@ -463,6 +474,14 @@ def population_stability_index__pandas(expected, actual, eps=1e-4):
     import pandas as pd
     df = pd.DataFrame({"e": list(expected), "a": list(actual)}).astype(float).clip(lower=eps)
     return float(((df["a"] - df["e"]) * np.log(df["a"] / df["e"])).sum())
+
+
+@correct
+def population_stability_index__float32(expected, actual, eps=1e-4):
+    import numpy as np
+    e = np.maximum(np.asarray(expected, dtype=np.float32), np.float32(eps))
+    a = np.maximum(np.asarray(actual, dtype=np.float32), np.float32(eps))
+    return np.sum((a - e) * np.log(a / e))
 
 
 # ------------------------------------------------------------------ feature_alerts
