@@ -19,6 +19,7 @@ MODULES = [
     "03_classification_metrics",
     "04_multicollinearity_pls_pca",
     "05_explainability_shapley_ig",
+    "07_monitoring_skew_drift",
 ]
 
 
