@@ -351,8 +351,8 @@ def check_replica_loss(replica_loss, values, global_batch_size: int, num_replica
     if not np.allclose(value, want_values, rtol=1e-5, atol=1e-7):
         msgs = [m for wv, m in mistakes if wv.shape == value.shape and np.allclose(value, wv, rtol=1e-5, atol=1e-7)
                 and not np.allclose(wv, want_values, rtol=1e-5, atol=1e-7)]
-        shown = value if num_replicas else value[0]
-        expected = want_values if num_replicas else want_values[0]
+        shown = value if num_replicas else float(value[0])
+        expected = want_values if num_replicas else float(want_values[0])
         raise CheckFailed(f"replica_loss {where} should be sum(per_example_loss) / global_batch_size = {_short(expected)}, got "
                           f"{_short(shown)}." + (" " + _explain(msgs) if msgs else ""))
     if not np.allclose(grad, want_grad, rtol=1e-5, atol=1e-7):

@@ -242,25 +242,22 @@ def mirrored_gradients__per_replica_values(build_model, x, y, loss_fn, num_repli
 
 
 @correct
-def mirrored_gradients__values_from_function(build_model, x, y, loss_fn, num_replicas):
+def mirrored_gradients__distribute_dataset(build_model, x, y, loss_fn, num_replicas):
     import numpy as np
     import tensorflow as tf
     strategy = tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(num_replicas)])
     with strategy.scope():
         model = build_model()
-    per = len(x) // num_replicas
-    xs = strategy.experimental_distribute_values_from_function(
-        lambda ctx: x[ctx.replica_id_in_sync_group * per:(ctx.replica_id_in_sync_group + 1) * per])
-    ys = strategy.experimental_distribute_values_from_function(
-        lambda ctx: y[ctx.replica_id_in_sync_group * per:(ctx.replica_id_in_sync_group + 1) * per])
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(len(x))
+    xb, yb = next(iter(strategy.experimental_distribute_dataset(dataset)))
 
-    def step(xb, yb):
+    def step(xs, ys):
         with tf.GradientTape() as tape:
-            per_example = loss_fn(yb, model(xb, training=True))
+            per_example = loss_fn(ys, model(xs, training=True))
             loss = tf.reduce_sum(per_example) / len(x)
         return tape.gradient(loss, model.trainable_variables)
 
-    grads = strategy.run(step, args=(xs, ys))
+    grads = strategy.run(step, args=(xb, yb))
     return [np.asarray(strategy.reduce(tf.distribute.ReduceOp.SUM, g, axis=None)) for g in grads]
 
 
