@@ -124,6 +124,8 @@ def check_ring_allreduce(ring_allreduce, vectors) -> None:
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         raise CheckFailed(f"ring_allreduce should return a pair (results, bytes_sent), got {type(got).__name__}: {_short(got)}.")
     results, sent = got
+    if isinstance(results, np.ndarray) and results.ndim == 2:
+        results = list(results)  # one row per replica: as good as a list of arrays
     if not isinstance(results, (list, tuple)) or len(results) != n:
         raise CheckFailed(f"results should be a list of {n} arrays (one per replica), got {_short(results)}.")
     int_inputs = any(np.asarray(v).dtype.kind in "iub" for v in vectors)
@@ -414,6 +416,7 @@ def probe_mirrored_gradients(mirrored_gradients, build_model, x, y, loss_fn, num
     import tensorflow as tf
 
     builds: list = []
+    batch_rows: list = []  # the batch size each call of the loss saw
     replicas: set = set()
     loss_calls = [0]
 
@@ -426,6 +429,9 @@ def probe_mirrored_gradients(mirrored_gradients, build_model, x, y, loss_fn, num
 
     def recorded_loss(y_true, y_pred):
         loss_calls[0] += 1
+        rows = y_pred.shape[0] if getattr(y_pred, "shape", None) is not None and len(y_pred.shape) else None
+        if rows is not None:
+            batch_rows.append(int(rows))
         ctx = tf.distribute.get_replica_context()
         if ctx is not None and ctx.num_replicas_in_sync > 1:
             rid = tf.get_static_value(ctx.replica_id_in_sync_group)
@@ -434,7 +440,7 @@ def probe_mirrored_gradients(mirrored_gradients, build_model, x, y, loss_fn, num
             replicas.add(0)
         return loss_fn(y_true, y_pred)
 
-    record = {"builds": builds, "replicas": sorted(replicas), "loss_calls": loss_calls[0]}
+    record = {"builds": builds, "replicas": sorted(replicas), "loss_calls": loss_calls[0], "batch_rows": batch_rows}
     try:
         grads = mirrored_gradients(recorded_build, x, y, recorded_loss, num_replicas)
     except NotImplementedError:
@@ -464,7 +470,8 @@ def probe_mirrored_gradients(mirrored_gradients, build_model, x, y, loss_fn, num
             problem = (f"a {type(g).__name__} (per-replica values? reduce them with strategy.reduce('SUM', ..., axis=None) "
                        "and convert with .numpy())")
             break
-    return {"grads": out, "problem": problem, "builds": builds, "replicas": sorted(replicas), "loss_calls": loss_calls[0], "error": None}
+    return {"grads": out, "problem": problem, "builds": builds, "replicas": sorted(replicas), "loss_calls": loss_calls[0],
+            "batch_rows": batch_rows, "error": None}
 
 
 def _oracle_gradients(build_model, x, y, loss_fn, shard: tuple[int, int] | None = None):
@@ -510,7 +517,12 @@ def check_mirrored_gradients(mirrored_gradients, case: str) -> None:
             raise CheckFailed(f"gradient {i} should have the shape of its variable {want[i].shape}, got {g.shape}.")
     ratio_mistakes = []
     if not _close_all(grads, want):
-        if n > 1 and _close_all(grads, [n * w for w in want]):
+        whole = n > 1 and len(x) in info.get("batch_rows", [])
+        if whole and _close_all(grads, [n * w for w in want]):
+            ratio_mistakes.append(f"the gradients are {n} = N times too large because every replica got the WHOLE batch "
+                                  f"({len(x)} examples) instead of its shard of {len(x) // n}: distribute the batch "
+                                  "(experimental_distribute_dataset or experimental_distribute_values_from_function).")
+        elif n > 1 and _close_all(grads, [n * w for w in want]):
             ratio_mistakes.append(f"the gradients are {n} = N times too large: each replica minimised its OWN mean loss, and SUM "
                                   "adds N such means. Scale each replica's loss by the GLOBAL batch size (replica_loss).")
         if n > 1 and _close_all(grads, [w / n for w in want]):

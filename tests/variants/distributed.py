@@ -160,6 +160,22 @@ def mirrored_gradients__own_mean(build_model, x, y, loss_fn, num_replicas):
     return [strategy.reduce("SUM", g, axis=None).numpy() for g in grads]
 
 
+@wrong("got the WHOLE batch")
+def mirrored_gradients__whole_batch_on_every_replica(build_model, x, y, loss_fn, num_replicas):
+    import tensorflow as tf
+    strategy = tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(num_replicas)])
+    with strategy.scope():
+        model = build_model()
+
+    def step():
+        with tf.GradientTape() as tape:  # every replica computes on all of x
+            loss = tf.nn.compute_average_loss(loss_fn(y, model(x, training=True)), global_batch_size=len(x))
+        return tape.gradient(loss, model.trainable_variables)
+
+    grads = strategy.run(step)
+    return [strategy.reduce("SUM", g, axis=None).numpy() for g in grads]
+
+
 @wrong("times too small")
 def mirrored_gradients__mean_reduce(build_model, x, y, loss_fn, num_replicas):
     import tensorflow as tf
@@ -431,6 +447,27 @@ def ring_allreduce__closed_form(vectors):
         chunks = [(i - s) % n for s in range(n - 1)] + [(i + 1 - s) % n for s in range(n - 1)]
         sent.append(int(sum(8 * sizes[c] for c in chunks)))
     return tuple(total.copy() for _ in range(n)), np.array(sent)
+
+
+@correct
+def ring_allreduce__matrix_of_buffers(vectors):
+    # all buffers as the rows of one (N, length) float64 matrix, bytes from the chunk sizes actually sent
+    import numpy as np
+    bufs = np.array([np.asarray(v, dtype=np.float64) for v in vectors])
+    n, length = bufs.shape
+    chunks = np.array_split(np.arange(length), n)
+    sent = [0] * n
+    for s in range(n - 1):
+        payload = {i: bufs[i, chunks[(i - s) % n]].copy() for i in range(n)}
+        for i in range(n):
+            bufs[(i + 1) % n, chunks[(i - s) % n]] += payload[i]
+            sent[i] += 8 * payload[i].size
+    for s in range(n - 1):
+        payload = {i: bufs[i, chunks[(i + 1 - s) % n]].copy() for i in range(n)}
+        for i in range(n):
+            bufs[(i + 1) % n, chunks[(i + 1 - s) % n]] = payload[i]
+            sent[i] += 8 * payload[i].size
+    return bufs, sent
 
 
 # ------------------------------------------------------------------ allreduce_seconds
