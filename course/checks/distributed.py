@@ -16,13 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import CheckFailed, _short, as_array, as_float, call, expect, expect_close
-
-try:  # the grader runs probes inside the learner's kernel (course.checks.call_in_kernel)
-    from . import call_in_kernel
-except ImportError:  # until it lands: the probe runs here, with the learner's function
-    def call_in_kernel(probe, fn, *args, what: str | None = None):
-        return call(probe, fn, *args, what=what)
+from . import CheckFailed, _short, as_array, as_float, call, call_in_kernel, expect, expect_close
 
 
 def _explain(messages: list[str]) -> str:
