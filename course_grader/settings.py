@@ -72,6 +72,18 @@ def apply(c, root: str | None = None) -> None:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    # ... and reads well offline: math as MathML, bordered tables, written answers not yet graded
+    # shown as "awaiting your instructor" (course_grader/feedback.py)
+    from .feedback import FeedbackPolish, apply_feedback_settings
+
+    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor, FeedbackPolish]
+    apply_feedback_settings(c)
+    # late submissions (after the assignment's due date) lose a fixed fraction of their points:
+    # course_grader/late.py (10 % of the autograded score by default)
+    from .late import LATE_PENALTY_FRACTION, FractionLatePenalty
+
+    c.AssignLatePenalties.plugin_class = FractionLatePenalty
+    c.FractionLatePenalty.fraction = LATE_PENALTY_FRACTION
     c.Execute.timeout = timeout
     # the kernel's own start-up notices (e.g. "running over TCP") are not the learner's business
     c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
