@@ -9,7 +9,9 @@ Here, at generation time:
   MathML with latex2mathml (pure Python, pinned). Browsers render MathML natively; LaTeX that
   latex2mathml cannot parse is left as it was. Prices such as "$5 and $10" are not math
   (pandoc's rule: no space inside the dollars, no digit right after the closing one).
-* :class:`FeedbackPolish` (a preprocessor after nbgrader's GetGrades) marks each written
+* :class:`FeedbackPolish` (a preprocessor after nbgrader's GetGrades) cuts a failed test
+  cell's traceback down to its message (a traceback quotes the cell's source lines, so it
+  would show the hidden tests that ClearHiddenTests removed from the source), marks each written
   answer that still needs the instructor's grade, so the course's template shows "awaiting your
   instructor" instead of "Score: 0.0 / 3.0", and adds CSS: tables with borders, readable
   MathML. The template is ``course_grader/templates/course_feedback`` (it extends nbgrader's).
@@ -37,7 +39,7 @@ CSS = """
 /* course feedback: tables with borders, MathML readable without MathJax */
 .rendered_html table, div.output_html table { border-collapse: collapse; margin: 0.6em 0; }
 .rendered_html th, .rendered_html td, div.output_html th, div.output_html td {
-  border: 1px solid #888; padding: 0.25em 0.6em; text-align: right;
+  border: 1px solid #888; padding: 0.25em 0.6em;
 }
 .rendered_html th, div.output_html th { background: #f0f0f0; }
 math { font-size: 1.1em; }
@@ -98,10 +100,17 @@ class FeedbackPolish(Preprocessor):
                         grade = gb.find_grade(meta["grade_id"], nbg["notebook"], nbg["assignment"], nbg["student"])
                     except MissingEntry:
                         continue
-                    if grade.needs_manual_grade:
+                    if grade.needs_manual_grade and grade.manual_score is None:
                         meta["awaiting_instructor"] = True
                         awaiting += 1
         resources.setdefault("course", {})["awaiting"] = awaiting
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                for out in cell.get("outputs", []):
+                    if out.get("output_type") == "error":
+                        # a traceback quotes the test cell's source lines, hidden tests included
+                        out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
         inlining = resources.setdefault("inlining", {})
         inlining.setdefault("css", []).append(CSS)
         return nb, resources
