@@ -23,6 +23,7 @@ import html
 import re
 from pathlib import Path
 
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
@@ -116,13 +117,22 @@ class FeedbackPolish(Preprocessor):
         return nb, resources
 
 
+class CourseFeedbackExporter(HTMLExporter):
+    """nbgrader's feedback HTML exporter, for GenerateFeedback only.
+
+    Configured by its own class name, so formgrader's HTMLExporter (which renders submissions
+    for grading with its own template) is left alone.
+    """
+
+
 def apply_feedback_settings(c) -> None:
     """Configure GenerateFeedback's HTML exporter for the course's feedback page."""
     import nbgrader
 
     nbgrader_templates = Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"
-    c.HTMLExporter.template_name = TEMPLATE_NAME
+    c.GenerateFeedback.exporter_class = CourseFeedbackExporter
+    c.CourseFeedbackExporter.template_name = TEMPLATE_NAME
     # its own file name, so that its `extends 'index.html.j2'` finds nbgrader's feedback page
-    c.HTMLExporter.template_file = TEMPLATE_NAME + ".html.j2"
-    c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), str(nbgrader_templates)]
-    c.HTMLExporter.filters = {"markdown2html": markdown2html_mathml}
+    c.CourseFeedbackExporter.template_file = TEMPLATE_NAME + ".html.j2"
+    c.CourseFeedbackExporter.extra_template_basedirs = [str(TEMPLATES), str(nbgrader_templates)]
+    c.CourseFeedbackExporter.filters = {"markdown2html": markdown2html_mathml}

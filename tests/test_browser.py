@@ -100,9 +100,12 @@ def site(tmp_path_factory):
         d.mkdir()
     for m in paths.available_modules():
         shutil.copytree(paths.SOURCE / m, course / "source" / m)
+    exchange = root / "exchange"
+    exchange.mkdir()
+    os.chmod(exchange, 0o777)
     (course / "nbgrader_config.py").write_text(
         "from course_grader.settings import apply\nc = get_config()\n"
-        f"apply(c, root={str(course)!r})\n")
+        f"apply(c, root={str(course)!r})\nc.Exchange.root = {str(exchange)!r}\n")
     _nbgrader(["generate_assignment", A, "--force"], course, home)
     from nbgrader.api import Gradebook
 
@@ -122,6 +125,10 @@ def site(tmp_path_factory):
         (learner / name).mkdir()
         nbformat.write(nb, str(learner / name / f"{A}.ipynb"))
 
+    # no "Would you like to get notified about Jupyter news?" toast over the notebook
+    news = home / ".jupyter/lab/user-settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text('{"fetchNews": "false"}')
     port = _free_port()
     cmd = [str(BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={root}",
@@ -182,7 +189,8 @@ def _open_notebook(driver, site, rel: str):
 def _run_all(driver):
     menu = _wait(driver).until(EC.element_to_be_clickable((By.XPATH, "//li[contains(@class,'lm-MenuBar-item')][.//div[text()='Run']]")))
     menu.click()
-    item = _wait(driver).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "li.lm-Menu-item[data-command='notebook:run-all-cells']")))
+    item = _wait(driver).until(EC.element_to_be_clickable(
+        (By.XPATH, "//li[contains(@class,'lm-Menu-item')][.//div[contains(@class,'lm-Menu-itemLabel')][text()='Run All Cells']]")))
     item.click()
     # every cell has run (or was skipped after an error) once no prompt shows [*]
     time.sleep(1)
