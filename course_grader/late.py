@@ -25,7 +25,7 @@ class FractionLatePenalty(LateSubmissionPlugin):
     def late_submission_penalty(self, student_id, score, total_seconds_late):
         if not total_seconds_late or total_seconds_late <= 0:
             return None
-        penalty = round(float(score or 0.0) * self.fraction, 4)
+        penalty = float(score or 0.0) * self.fraction
         self.log.warning("Late by %.0f s: %s loses %g of %g points (%g %%)", total_seconds_late,
                          student_id, penalty, score or 0.0, self.fraction * 100)
         return penalty
