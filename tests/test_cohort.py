@@ -2,7 +2,7 @@
 
 The instructor (a course folder with the course's nbgrader settings and a temporary exchange
 directory) generates and releases module 03; three learners, each with a HOME folder of their
-own and the nbgrader_config.py the course writes for learners, fetch it:
+own and the nbgrader_config.py the course writes for learners (in ~/.jupyter), fetch it:
 
 * alice submits the solved notebook and a written answer, on time;
 * bob submits a partly wrong one (precision and recall swapped, roc_auc not started) and a
@@ -129,7 +129,8 @@ def cohort(tmp_path_factory):
     homes = {who: tmp / f"home_{who}" for who in LEARNERS}
     for who, home in homes.items():
         home.mkdir()
-        write_nbgrader_config(home, exchange=str(exchange))
+        # the learner's own Jupyter config folder: found whatever folder they work in
+        write_nbgrader_config(home / ".jupyter", exchange=str(exchange))
     nbgrader_parallel([(["fetch_assignment", A], home, home) for home in homes.values()])
     for who, home in homes.items():
         fill(home / A / f"{NB}.ipynb", who)
@@ -268,7 +269,7 @@ def test_feedback_pages_read_well_offline_and_keep_hidden_tests_hidden(cohort):
 
 def test_a_fetched_assignment_validates_with_the_course_settings(cohort):
     home = cohort["homes"]["bob"]
-    out = nbgrader(["validate", f"{A}/{NB}.ipynb"], home, home)
+    out = nbgrader(["validate", f"{NB}.ipynb"], home / A, home)  # config from ~/.jupyter
     assert "VALIDATION FAILED" in out
     assert "precision: 1 of 2 visible checks passed" in out, out[-3000:]
     assert "precision and recall are swapped" in out
