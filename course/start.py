@@ -46,8 +46,9 @@ CONFIG_MARKER = "# nbgrader settings written by the course (course/start.py); re
 
 CONFIG_TEMPLATE = CONFIG_MARKER + '''
 # nbgrader's Validate (the button in JupyterLab, and `nbgrader validate`) reads the
-# nbgrader_config.py of the folder JupyterLab (or the command) was started in: with this file
-# it validates with the course's settings (quiet TensorFlow, the course's cell timeout).
+# nbgrader_config.py of the folder JupyterLab (or the command) was started in, and of
+# ~/.jupyter: with this file it validates with the course's settings (quiet TensorFlow, the
+# course's cell timeout).
 from course_grader.settings import apply
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
@@ -63,8 +64,8 @@ def write_nbgrader_config(folder, exchange: str | None = None):
     """Write ``folder/nbgrader_config.py`` with the course's settings (and an exchange root).
 
     Used for the learner's ``work/`` folder by :func:`ensure_work_copies`; for a cohort, write
-    it into each learner's home (or, on JupyterHub, the environment's ``etc/jupyter``) with the
-    exchange directory the instructor uses. Returns the path, or None when a file of the
+    it into each learner's ``~/.jupyter`` (or, on JupyterHub, the environment's
+    ``etc/jupyter``) with the exchange directory the instructor uses. Returns the path, or None when a file of the
     learner's own is there.
     """
     from pathlib import Path

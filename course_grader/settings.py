@@ -73,7 +73,6 @@ def apply(c, root: str | None = None) -> None:
     # the exam key as code): the results already say what was expected and why
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
-    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     # ... and reads well offline: math as MathML, bordered tables, written answers not yet graded
     # shown as "awaiting your instructor" (course_grader/feedback.py)
     from .feedback import FeedbackPolish, apply_feedback_settings

@@ -313,7 +313,7 @@ def validating() -> bool:
     return os.environ.get("NBGRADER_VALIDATING") == "1"
 
 
-def _wrap(text: str, width: int = 78, indent: str = "       ") -> str:
+def _wrap(text: str, width: int = 78) -> str:
     """Wrap for the Validate dialog and `nbgrader validate` (which cuts lines at 87 chars)."""
     import textwrap
 
