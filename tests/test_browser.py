@@ -29,7 +29,9 @@ import nbformat
 import pytest
 
 from course import paths
+from tests.nbrun import variant_source
 from tests.submissions import make_submission
+from tests.variants import metrics as variants
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -121,7 +123,9 @@ def site(tmp_path_factory):
     sub.parent.mkdir(parents=True)
     nbformat.write(solved, str(sub))
     _nbgrader(["autograde", A, "--create"], course, home)
-    for name, nb in (("untouched", nbformat.read(str(paths.release_notebook(A)), as_version=4)), ("solved", solved)):
+    partial = make_submission(A, {"precision": variant_source(variants.precision__is_recall)})
+    copies = (("untouched", nbformat.read(str(paths.release_notebook(A)), as_version=4)), ("solved", solved), ("partial", partial))
+    for name, nb in copies:
         (learner / name).mkdir()
         nbformat.write(nb, str(learner / name / f"{A}.ipynb"))
 
@@ -236,6 +240,15 @@ def test_learner_validates_an_untouched_and_a_solved_notebook(site, driver):
     _shot(driver, "validate_solved")
     _close_dialog(driver)
     assert "Success! Your notebook passes all the tests." in text, text
+
+    # a partly wrong copy, validated as it is: the failing check and the misconception named
+    _open_notebook(driver, site, f"learner/partial/{A}.ipynb")
+    text = _validate(driver)
+    _shot(driver, "validate_partial")
+    _close_dialog(driver)
+    assert "precision: 1 of 2 visible checks passed" in text, text
+    assert "precision and recall are swapped" in text
+    assert "not started" not in text and "Partial credit" not in text
     print(f"\nlearner in the browser: {time.perf_counter() - t0:.1f} s (setup {site['setup']:.1f} s)")
 
 
