@@ -262,16 +262,12 @@ class SecureExecute(Execute):
             self._restart("kernel died")
             return
         except Exception as exc:  # nbclient gave up on the cell (e.g. no output after an interrupt)
-            cell.outputs.append(_error("CellFailed", f"this cell could not be run to the end: {type(exc).__name__}"))
-            self._fault(cell, "cell-failed", str(exc)[:300])
-            if not self.responsive(5):
+            cell.outputs.append(_error("CellFailed", f"this cell could not be run to the end ({type(exc).__name__}); the kernel was checked and replaced if needed."))
+            self._fault(cell, "cell-failed", str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__)
+            if not self._too_many_tasks(cell) and not self.responsive(5):
                 self._restart("unresponsive kernel")
             return
-        tasks = sandbox.task_count(getattr(self.km, "cgroup", None))
-        if tasks is not None and self._baseline_tasks is not None and tasks > self._baseline_tasks + 64:
-            cell.outputs.append(_error("TooManyProcesses", f"this cell left {tasks - self._baseline_tasks} extra processes or threads running (a fork bomb?); the kernel was replaced and the cells before this one ran again."))
-            self._fault(cell, "too-many-processes", f"{tasks} tasks in the kernel's cgroup")
-            self._restart("too many processes")
+        if self._too_many_tasks(cell):
             return
         timed_out = any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError" for o in cell.outputs)
         if timed_out:
@@ -283,6 +279,16 @@ class SecureExecute(Execute):
         self._replay.append(cell.source)
         self._note_baseline()
 
+    def _too_many_tasks(self, cell) -> bool:
+        """A cell that leaves a crowd of processes behind (a fork bomb) costs a new kernel."""
+        tasks = sandbox.task_count(getattr(self.km, "cgroup", None))
+        if tasks is None or self._baseline_tasks is None or tasks <= self._baseline_tasks + 64:
+            return False
+        cell.outputs.append(_error("TooManyProcesses", f"this cell left {tasks - self._baseline_tasks} extra processes or threads running (a fork bomb?); the kernel was replaced and the cells before this one ran again."))
+        self._fault(cell, "too-many-processes", f"{tasks} tasks in the kernel's cgroup")
+        self._restart("too many processes")
+        return True
+
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
         size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values()) + len(str(content.get("traceback", "")))
@@ -291,6 +297,7 @@ class SecureExecute(Execute):
         if self._out_bytes[cell_index] > self.cell_output_limit or self._out_total > self.total_output_limit:
             if cell_index not in self._truncated:
                 self._truncated.add(cell_index)
+                self._faults.append({"cell": None, "kind": "output-truncated", "message": f"a cell printed more than {self.cell_output_limit // 1_000_000} MB; the rest was dropped"})
                 outs.append(_stream(f"\n[output truncated: this cell printed more than {self.cell_output_limit // 1_000_000} MB]\n"))
             return None
         return super().output(outs, msg, display_id, cell_index)
