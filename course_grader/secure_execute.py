@@ -89,6 +89,11 @@ class SecureExecute(Execute):
         path = self.resources.get("metadata", {}).get("path") or os.getcwd()
         km = SandboxedKernelManager(kernel_name=self.kernel_name or "python3", config=self.config)
         km.workdir = str(Path(path).resolve())
+        if sandbox.isolation_level() == "namespaces":
+            # Unix sockets in the notebook's folder instead of TCP: the kernel then runs with no
+            # network at all (not even loopback, where a gradebook server may listen)
+            km.transport = "ipc"
+            km.ip = str(Path(km.workdir) / f".k{uuid.uuid4().hex[:6]}")
         km.hide = self._hidden_folders()
         self.km = km
         return km

@@ -278,9 +278,15 @@ try:
     print(mark(True), "import course_grader")
 except ImportError:
     print(mark(False), "import course_grader")
+import socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=3).close()
+    print(mark(True), "network: connected to a server on 127.0.0.1 (a gradebook database could listen there)")
+except OSError:
+    print(mark(False), "network")
 '''
 
 
-def secret_reader(module: str):
+def secret_reader(module: str, port: int = 9):
     nb = make_submission(module)
-    return _insert_after(nb, "setup", SECRETS.replace("{module}", module))
+    return _insert_after(nb, "setup", SECRETS.replace("{module}", module).replace("{port}", str(port)))

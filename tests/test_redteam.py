@@ -88,7 +88,16 @@ def test_a_notebook_that_never_ends_is_stopped_and_keeps_earlier_points(tmp_path
 def test_nothing_secret_is_reachable_from_the_kernel(tmp_path):
     for p in (paths.ROOT / "PWNED", Path("/tmp/PWNED-course")):
         p.unlink(missing_ok=True)
-    result, html = grade(secret_reader(FAST), tmp_path, "secrets")
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    try:
+        result, html = grade(secret_reader(FAST, server.getsockname()[1]), tmp_path, "secrets")
+    finally:
+        server.close()
+    assert "SAFE network" in html, "the network probe did not run"
     assert "SAFE read" in html, "the probe cell did not run"
     assert "LEAK" not in html, [line for line in html.splitlines() if "LEAK" in line]
     assert not (paths.ROOT / "PWNED").exists() and not Path("/tmp/PWNED-course").exists()
