@@ -87,6 +87,9 @@ def apply(c, root: str | None = None) -> None:
 
     c.AssignLatePenalties.plugin_class = FractionLatePenalty
     c.FractionLatePenalty.fraction = LATE_PENALTY_FRACTION
+    # `course grade` writes <name>.feedback.html beside the notebook it grades: never copy one
+    # into a release (from source/ it holds the solutions), a submission or feedback
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.feedback.html"]
     c.Execute.timeout = timeout
     c.SecureExecute.timeout = timeout
     c.SecureExecute.call_timeout = min(timeout, int(os.environ.get("COURSE_CALL_TIMEOUT", 30)))

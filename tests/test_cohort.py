@@ -132,6 +132,7 @@ def cohort(tmp_path_factory):
         # the learner's own Jupyter config folder: found whatever folder they work in
         write_nbgrader_config(home / ".jupyter", exchange=str(exchange))
     nbgrader_parallel([(["fetch_assignment", A], home, home) for home in homes.values()])
+    fetched = {who: sorted(p.name for p in (home / A).iterdir()) for who, home in homes.items()}
     for who, home in homes.items():
         fill(home / A / f"{NB}.ipynb", who)
 
@@ -161,7 +162,7 @@ def cohort(tmp_path_factory):
     run("export", "--to=grades.csv")
     seconds = time.perf_counter() - started
     print(f"\ncohort workflow: {seconds:.1f} s", TIMES)
-    return dict(tmp=tmp, course=course, exchange=exchange, homes=homes, feedback=feedback,
+    return dict(tmp=tmp, course=course, exchange=exchange, homes=homes, feedback=feedback, fetched=fetched,
                 db=f"sqlite:///{course / 'gradebook.db'}", csv=course / "grades.csv", due=due)
 
 
@@ -172,6 +173,12 @@ def scores_of(cohort, who):
         sub = gb.find_submission_notebook(NB, A, who)
         cells = {g.name: g.score for g in sub.grades}
         return cells, sub.score, sub.late_submission_penalty or 0.0, gb.find_submission(A, who).total_seconds_late
+
+
+def test_learners_fetch_exactly_the_release(cohort):
+    release = sorted(p.name for p in (paths.RELEASE / A).iterdir())
+    for who in LEARNERS:
+        assert cohort["fetched"][who] == release, f"{who} fetched {cohort['fetched'][who]}, release/ holds {release}"
 
 
 def test_autograded_scores_match_each_learners_work(cohort):
