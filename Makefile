@@ -10,7 +10,7 @@ LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 M ?= 01
 
-.PHONY: start setup lab test build grade benchmark instructor clean-venv help system-deps
+.PHONY: start setup lab test build grade benchmark instructor clean-venv help system-deps browser-deps
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -61,3 +61,6 @@ system-deps:  ## install the Debian packages in system-packages.txt that are mis
 
 clean-venv:  ## delete the virtual environment
 	rm -rf $(VENV)
+
+browser-deps:  ## install Debian's chromium + chromium-driver for tests/test_browser.py (as root; no-op when present)
+	.ci/browser-deps
