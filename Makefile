@@ -35,7 +35,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 lab: setup  ## open JupyterLab on the repository root (instructors: formgrader is in the Nbgrader menu)
 	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS)
 
-test: system-deps setup  ## set up (system packages, .venv) and run the whole test suite on both cores
+test: system-deps browser-deps setup  ## set up (system packages, browser, .venv) and run the whole test suite on both cores
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 
 build: setup  ## regenerate release/ from source/ with nbgrader
