@@ -504,7 +504,7 @@ def open_client(scheduler: str | None, workers: int | None, connect_timeout: flo
             raise CourseError(f"the Dask scheduler at {scheduler} has no workers; start some with `dask worker {scheduler} --nthreads 1`") from None
         return client, None
     n = workers or max(1, os.cpu_count() or 1)
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1, "distributed.worker.daemon": False}):
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)

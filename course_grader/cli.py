@@ -54,7 +54,7 @@ def _cmd_grade_all(args) -> int:
         args.assignment, course=args.course, submissions=args.submissions, scheduler=args.scheduler,
         workers=args.workers, force=args.force, retry_failed=args.retry_failed, db_url=args.db_url,
         cell_timeout=args.timeout, submission_timeout=args.submission_timeout, memory_limit_gb=args.memory_limit,
-        progress=not args.json,
+        connect_timeout=args.connect_timeout, progress=not args.json,
     )
     if args.json:
         from dataclasses import asdict
@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=int, default=None, help="seconds a cell may run (default 60)")
     p.add_argument("--submission-timeout", type=float, default=600, help="seconds one submission may take before its kernel is stopped")
     p.add_argument("--memory-limit", type=float, default=6.0, help="GiB one submission's kernel may use before it is stopped")
+    p.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to wait for the Dask scheduler and its workers")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_cmd_grade_all)
 
