@@ -275,6 +275,7 @@ class BatchReport:
     workers: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    apply_s: float = 0.0              # client: time spent writing results into the gradebook
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.rows)
@@ -656,7 +657,10 @@ def grade_all(
                 else:
                     todo.append(sub)
 
+            report = BatchReport(assignment, str(course), shown_url(url), [], 0)
+
             def record(sub: Submission, res: dict | None, reason: str | None):
+                t_apply = time.perf_counter()
                 ok = bool(res and res.get("ok"))
                 with _deferred_sigint(), warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy chatter, as in stock autograde
@@ -668,10 +672,10 @@ def grade_all(
                 rows[sub.student] = Row(sub.student, "graded" if ok else "failed", reason=None if ok else reason,
                                         seconds=(res or {}).get("seconds"), worker=(res or {}).get("worker"),
                                         prepare_s=(res or {}).get("prepare_s"), autograde_s=(res or {}).get("autograde_s"))
+                report.apply_s += time.perf_counter() - t_apply
                 if on_result:
                     on_result(sub.student, rows[sub.student])
 
-            report = BatchReport(assignment, str(course), shown_url(url), [], 0)
             gradable = []
             for sub in todo:
                 if sub.problem:

@@ -67,6 +67,16 @@ def _cmd_grade_all(args) -> int:
     return 1 if report.count("failed") else 0
 
 
+def _cmd_benchmark_batch(args) -> int:
+    from .batch_benchmark import format_results, run
+
+    mods = [paths.resolve_module(m) for m in (args.modules or ["01", "03"])]
+    res = run(mods, n=args.n, repeats=args.repeats, workers=args.workers,
+              progress=lambda s: print(s, file=sys.stderr, flush=True))
+    print(json.dumps(res, indent=2) if args.json else format_results(res))
+    return 0
+
+
 def _cmd_check_env(args) -> int:
     from course.env import check_environment, pinned
 
@@ -115,6 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to wait for the Dask scheduler and its workers")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_cmd_grade_all)
+
+    p = sub.add_parser("benchmark-batch", help="serial nbgrader autograde vs grade-all on N mixed submissions (slow)")
+    p.add_argument("modules", nargs="*", help="modules to use (default: 01 03)")
+    p.add_argument("--n", type=int, default=50, help="submissions per module (default 50)")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--workers", type=int, default=None, help="grade-all's local workers (default: one per core)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_benchmark_batch)
 
     p = sub.add_parser("check-env", help="compare installed versions with the pins")
     p.set_defaults(func=_cmd_check_env)
