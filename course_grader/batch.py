@@ -247,7 +247,7 @@ def grade_submission(job: dict) -> dict:
 class Submission:
     student: str
     folder: Path                      # the course's submitted/<student>/<assignment>/
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)   # relative path -> file (read when sent)
     digest: str = ""
     problem: str | None = None        # why it cannot be graded (recorded as a failure)
 
@@ -380,9 +380,8 @@ def read_submission(student: str, folder: Path, release_digest: str, ignore: lis
         if total > MAX_SUBMISSION_BYTES:
             sub.problem = f"the submission folder holds more than {MAX_SUBMISSION_BYTES // 2**20} MB"
             return sub
-        data = f.read_bytes()
-        sub.files[str(rel)] = data
-        h.update(str(rel).encode() + b"\0" + hashlib.sha256(data).digest())
+        sub.files[str(rel)] = f
+        h.update(str(rel).encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
     sub.digest = h.hexdigest()
     if not any(n.endswith(".ipynb") and os.sep not in n for n in sub.files):
         sub.problem = "no notebook in the submission folder"
@@ -457,12 +456,17 @@ def apply_result(gb, cfg, coursedir, assignment: str, sub: Submission, res: dict
 
     student = sub.student
     gb.update_or_create_student(student)
-    timestamp = coursedir.get_existing_timestamp(str(sub.folder))
+    dest = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+    try:
+        timestamp = coursedir.get_existing_timestamp(str(sub.folder))
+    except Exception:  # an unreadable timestamp.txt: nbgrader fails the submission right here
+        if dest.exists():
+            shutil.rmtree(dest)
+        return
     if timestamp:
         gb.update_or_create_submission(assignment, student, timestamp=timestamp)
     else:
         gb.update_or_create_submission(assignment, student)
-    dest = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
     if not res or not res.get("ok"):
         if dest.exists():
             shutil.rmtree(dest)
@@ -707,7 +711,8 @@ def _run_on_dask(subs, record, assignment, scheduler, workers, cell_timeout, sub
 
         def submit():
             sub = pending.pop()
-            job = {"assignment": assignment, "student": sub.student, "files": sub.files, "cell_timeout": cell_timeout,
+            files = {rel: f.read_bytes() for rel, f in sub.files.items()}
+            job = {"assignment": assignment, "student": sub.student, "files": files, "cell_timeout": cell_timeout,
                    "submission_timeout": submission_timeout,
                    "memory_limit": memory_limit_gb * 2**30 if memory_limit_gb else None}
             fut = client.submit(grade_submission, job, key=f"grade-{assignment}-{sub.student}-{sub.digest[:12]}", pure=False, retries=0)

@@ -135,7 +135,7 @@ class DaskCluster:
     def stop_worker(self, proc: subprocess.Popen) -> None:
         proc.terminate()
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=8)
         except subprocess.TimeoutExpired:
             proc.kill()
         self.workers.remove(proc)
@@ -146,7 +146,7 @@ class DaskCluster:
         if self.scheduler is not None:
             self.scheduler.terminate()
             try:
-                self.scheduler.wait(timeout=20)
+                self.scheduler.wait(timeout=8)
             except subprocess.TimeoutExpired:
                 self.scheduler.kill()
         shutil.rmtree(self.logs, ignore_errors=True)
