@@ -10,7 +10,7 @@ LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 M ?= 01
 
-.PHONY: start setup lab test build grade benchmark instructor clean-venv help
+.PHONY: start setup lab test build grade benchmark benchmark-batch instructor clean-venv help
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -46,6 +46,10 @@ grade: setup  ## grade your working copy of module M (make grade M=03)
 
 benchmark: setup  ## time executing and autograding every solved notebook (median of 3)
 	$(BIN)/course benchmark
+
+BATCH_N ?= 50
+benchmark-batch: setup  ## serial nbgrader autograde vs `course grade-all` on BATCH_N mixed submissions of 01 and 03 (slow)
+	$(BIN)/course benchmark-batch 01 03 --n $(BATCH_N)
 
 instructor: setup  ## register all five assignments in gradebook.db and generate their releases
 	for m in $$($(BIN)/python -c "from course.paths import available_modules; print(' '.join(available_modules()))"); do \

@@ -328,3 +328,25 @@ def test_workers_without_the_course_or_with_another_version_are_refused(course, 
     err = _one_line_error(capsys, ["grade-all", "03", "--course", str(course), "--scheduler", dask_cluster.address])
     assert "cannot run the grader" in err and "course_grader" in err and "install this course" in err
     _nothing_graded(course)
+
+
+def _job(student: str, nb, **limits) -> dict:
+    return {"assignment": M, "student": student, "files": {f"{M}.ipynb": nbformat.writes(nb).encode()},
+            "cell_timeout": None, **limits}
+
+
+def test_a_submission_that_hangs_or_eats_memory_fails_alone_with_its_reason():
+    """What a worker does with one submission (in this process): the watchdog stops the kernel."""
+    started = time.perf_counter()
+    hang = make_submission(M, {"confusion_counts": "import time\ntime.sleep(600)\n"})
+    res = batch.grade_submission(_job("hangs", hang, submission_timeout=12, memory_limit=None))
+    assert not res["ok"] and res["reason"].startswith("timed out"), res["reason"]
+    assert res["autograde_s"] < 60, "the cell timeout (60 s) must not be what stopped it"
+    hog = make_submission(M, {"confusion_counts": "import numpy as np\nhog = np.ones(2**28)  # 2 GiB, written\n"})
+    res = batch.grade_submission(_job("hog", hog, submission_timeout=None, memory_limit=1.5 * 2**30))
+    assert not res["ok"] and res["reason"].startswith("out of memory"), res["reason"]
+    # the same worker then grades a normal submission normally
+    res = batch.grade_submission(_job("fine", make_submission(M), submission_timeout=120, memory_limit=1.5 * 2**30))
+    assert res["ok"], res["reason"]
+    assert sum(v for v in res["grades"][M].values() if v is not None) == auto_max()
+    print(f"\n[timing] watchdog test: {time.perf_counter() - started:.1f} s", file=sys.stderr)
