@@ -23,6 +23,7 @@ import nbformat
 from course import paths
 from .build import make_course_dir, nbgrader
 from .preprocessors import COMMON_IDS, grade_ids, restore_structure
+from .results import read_results
 from course.paths import CourseError
 
 STUDENT = "learner"
@@ -45,6 +46,9 @@ class GradeResult:
     auto_max_score: float
     exercises: list[ExerciseScore]
     notes: list[str] = field(default_factory=list)
+    faults: list[dict] = field(default_factory=list)
+    checks: dict = field(default_factory=dict)
+    isolation: str | None = None
     feedback_html: str | None = None
     seconds: float = 0.0
     phases: dict = field(default_factory=dict)
@@ -168,6 +172,10 @@ def grade_notebook(
                 raise CourseError(f"nbgrader could not generate feedback for {path}:\n{_log_tail(log)}")
         result = _read_scores(root, module, path)
         result.notes = notes
+        record = read_results(root / "autograded" / STUDENT / module / f"{module}.ipynb") or {}
+        result.faults = record.get("faults", [])
+        result.checks = record.get("cells", {})
+        result.isolation = record.get("isolation")
         result.phases = phases
         html = root / "feedback" / STUDENT / module / f"{module}.html"
         if html.exists():
@@ -305,6 +313,9 @@ def format_table(result: GradeResult) -> str:
         lines.append(f"  written answers:  {manual:g} more points, graded by an instructor")
     for n in result.notes:
         lines.append(f"  note: {n}")
+    for f in result.faults:
+        where = f" in cell '{f['cell']}'" if f.get("cell") else ""
+        lines.append(f"  fault{where}: {f['message']}")
     if result.feedback_html:
         lines += ["", f"  feedback (open in a browser): {result.feedback_html}"]
     return "\n".join(lines)
