@@ -52,7 +52,7 @@ STATE_TABLE = "course_grade_all"
 STUDENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
 #: a submission folder larger than this is not sent to a worker (it is recorded as failed)
 MAX_SUBMISSION_BYTES = 200 * 2**20
-DEFAULT_SUBMISSION_TIMEOUT = 600
+DEFAULT_SUBMISSION_TIMEOUT = 1200  # above the grader's own notebook time limit (900 s)
 DEFAULT_MEMORY_LIMIT_GB = 6.0
 
 
@@ -76,7 +76,13 @@ def worker_info(assignment: str) -> dict:
 
 
 class _Watchdog:
-    """Kill the kernels this task started when it runs too long or uses too much memory."""
+    """The last line of defence around one submission: past ``seconds`` of wall time, or once the
+    processes this task started (the kernel and anything it spawned) hold more than
+    ``memory_bytes`` of resident memory, they are killed, and killed again whenever the grader
+    starts new ones, until the task ends; the submission is then recorded as failed with the
+    reason. The grader's own limits (cell and notebook time limits, the sandbox's memory limit)
+    normally act first and still grade the submission; this catches what gets past them.
+    """
 
     def __init__(self, seconds: float | None, memory_bytes: float | None):
         self.seconds, self.memory_bytes = seconds, memory_bytes
@@ -106,21 +112,22 @@ class _Watchdog:
     def _watch(self):
         import psutil
 
-        while not self._stop.wait(0.5):
+        while not self._stop.wait(0.25):
             kids = self._children()
-            rss = 0
-            for p in kids:
-                with contextlib.suppress(psutil.Error):
-                    rss += p.memory_info().rss
-            if self.seconds and time.time() - self._start > self.seconds:
-                self.reason = f"timed out: still running after {self.seconds:g} s (the kernel was stopped)"
-            elif self.memory_bytes and rss > self.memory_bytes:
-                self.reason = f"out of memory: the kernel used {rss / 2**30:.1f} GiB, more than the limit of {self.memory_bytes / 2**30:g} GiB"
+            if self.reason is None:
+                rss = 0
+                for p in kids:
+                    with contextlib.suppress(psutil.Error):
+                        rss += p.memory_info().rss
+                if self.seconds and time.time() - self._start > self.seconds:
+                    self.reason = f"timed out: still running after {self.seconds:g} s (its kernel was stopped)"
+                elif self.memory_bytes and rss > self.memory_bytes:
+                    self.reason = (f"out of memory: its kernel used {rss / 2**30:.1f} GiB, more than the limit of "
+                                   f"{self.memory_bytes / 2**30:g} GiB (the kernel was stopped)")
             if self.reason:
                 for p in kids:
                     with contextlib.suppress(psutil.Error):
                         p.kill()
-                return
 
 
 def _warm_template(assignment: str) -> None:
