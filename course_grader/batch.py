@@ -225,7 +225,7 @@ def grade_submission(job: dict) -> dict:
             return out
         graded = root / "autograded" / student / assignment
         for f in sorted(graded.rglob("*")):
-            if f.is_file():
+            if f.is_file() and not re.match(r"^\.kernel-.*\.json$", f.name):  # a kernel's connection file, never a result
                 out["files"][str(f.relative_to(graded))] = f.read_bytes()
         with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=paths.COURSE_ID) as gb:
             for nb in gb.find_submission(assignment, student).notebooks:

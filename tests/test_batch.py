@@ -100,7 +100,7 @@ def snapshot(root: Path, db_url: str | None = None) -> dict:
                 out[s.student.id] = row
     files = {}
     for f in sorted((root / "autograded").rglob("*")):
-        if not f.is_file():
+        if not f.is_file() or f.name.startswith(".kernel-"):  # kernel connection files the sandbox leaves behind
             continue
         rel = str(f.relative_to(root))
         mode = oct(f.stat().st_mode & 0o777)
