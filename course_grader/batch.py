@@ -14,8 +14,8 @@
   (:func:`apply_result`), doing exactly what ``nbgrader autograde`` does there: the student and
   the submission with the timestamp read from ``timestamp.txt``, each grade's ``auto_score``
   and ``needs_manual_grade`` by SaveAutoGrades' rule (a manual score already given keeps the
-  cell in review), the comments, the late penalty by nbgrader's own ``AssignLatePenalties``
-  with the course's configuration, and the autograded folder under ``autograded/`` with
+  cell in review), the comments, the late penalty by ``AssignLatePenalties``' steps with the
+  late-submission plugin of the course's configuration, and the autograded folder under ``autograded/`` with
   nbgrader's permissions. A failed submission is recorded as nbgrader records one (student and
   submission, no autograded folder). formgrader, ``generate_feedback`` and ``export`` therefore
   work unchanged, on sqlite or PostgreSQL (nbgrader's ``db_url``).
@@ -452,13 +452,12 @@ def installed_cells(assignment: str) -> dict[str, set[str]]:
     return out
 
 
-def apply_result(gb, cfg, coursedir, assignment: str, sub: Submission, res: dict | None) -> None:
+def apply_result(gb, cfg, coursedir, assignment: str, sub: Submission, res: dict | None, late_penalties=None) -> None:
     """Write one submission's result into the course's gradebook as ``nbgrader autograde`` does.
 
     ``res`` None or not ok: the submission failed; like nbgrader, the student and submission are
     recorded and the autograded folder is removed.
     """
-    from nbformat.v4 import new_notebook
     from nbgrader.preprocessors import AssignLatePenalties
 
     student = sub.student
@@ -502,11 +501,20 @@ def apply_result(gb, cfg, coursedir, assignment: str, sub: Submission, res: dict
         for name, text in res["comments"].get(nb_name, {}).items():
             gb.find_comment(name, nb_name, assignment, student).auto_comment = text
         gb.db.commit()
-    # AssignLatePenalties: nbgrader's own preprocessor, configured like the course
+    # AssignLatePenalties.preprocess, step by step on this session (nbgrader's preprocessor opens a
+    # new database engine per call): the configured plugin and nbgrader's own clamp decide
+    late = late_penalties or AssignLatePenalties(config=cfg)
+    if late.plugin_inst is None:
+        late.init_plugin()
+    submission = gb.find_submission(assignment, student)
     for nb_name in res["grades"]:
-        pp = AssignLatePenalties(config=cfg)
-        pp.preprocess(new_notebook(), {"nbgrader": {"notebook": nb_name, "assignment": assignment,
-                                                    "student": student, "db_url": coursedir.db_url}})
+        notebook = gb.find_submission_notebook(nb_name, assignment, student)
+        notebook.late_submission_penalty = None
+        if submission.total_seconds_late > 0:
+            penalty = late.plugin_inst.late_submission_penalty(student, notebook.score, submission.total_seconds_late)
+            if penalty is not None:
+                notebook.late_submission_penalty = late._check_late_penalty(notebook, penalty)
+        gb.db.commit()
     gb.db.expire_all()
 
 
@@ -666,6 +674,10 @@ def grade_all(
                     todo.append(sub)
 
             report = BatchReport(assignment, str(course), shown_url(url), [], 0)
+            from nbgrader.preprocessors import AssignLatePenalties
+
+            late_penalties = AssignLatePenalties(config=cfg)
+            late_penalties.init_plugin()
 
             def record(sub: Submission, res: dict | None, reason: str | None):
                 t_apply = time.perf_counter()
@@ -673,7 +685,7 @@ def grade_all(
                 with _deferred_sigint(), warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy chatter, as in stock autograde
                     if sub.problem != "no notebook in the submission folder":  # nbgrader skips those untouched
-                        apply_result(gb, cfg, coursedir, assignment, sub, res)
+                        apply_result(gb, cfg, coursedir, assignment, sub, res, late_penalties)
                     _write_state(gb, table, course_id, assignment, sub.student, sub.digest or "-",
                                  "graded" if ok else "failed", None if ok else reason,
                                  (res or {}).get("seconds"), (res or {}).get("worker"))
