@@ -74,6 +74,36 @@ def _cmd_benchmark(args) -> int:
     return 0
 
 
+def _cmd_grade_all(args) -> int:
+    from .batch import format_report, grade_all
+
+    report = grade_all(
+        args.assignment, course=args.course, submissions=args.submissions, scheduler=args.scheduler,
+        workers=args.workers, force=args.force, retry_failed=args.retry_failed, db_url=args.db_url,
+        cell_timeout=args.timeout, submission_timeout=args.submission_timeout, memory_limit_gb=args.memory_limit,
+        connect_timeout=args.connect_timeout, progress=not args.json,
+    )
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(report), indent=2, default=str))
+    else:
+        print(format_report(report))
+    if report.interrupted:
+        return 130
+    return 1 if report.count("failed") else 0
+
+
+def _cmd_benchmark_batch(args) -> int:
+    from .batch_benchmark import format_results, run
+
+    mods = [paths.resolve_module(m) for m in (args.modules or ["01", "03"])]
+    res = run(mods, n=args.n, repeats=args.repeats, workers=args.workers,
+              progress=lambda s: print(s, file=sys.stderr, flush=True))
+    print(json.dumps(res, indent=2) if args.json else format_results(res))
+    return 0
+
+
 def _cmd_check_env(args) -> int:
     from course.env import check_environment, pinned
 
@@ -109,6 +139,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_benchmark)
+
+    p = sub.add_parser("grade-all", help="grade every submission of an assignment in parallel (Dask), into the gradebook")
+    p.add_argument("assignment", help="the module (01, 03, ... or its full name)")
+    p.add_argument("--submissions", default=None, help="a flat folder of <learner>.ipynb notebooks (default: the course's submitted/)")
+    p.add_argument("--course", default=None, help="the nbgrader course folder (default: here if it has nbgrader_config.py, else the repository)")
+    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (default: start a local cluster)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes of the local cluster (default: one per core)")
+    p.add_argument("--force", action="store_true", help="grade every submission again, changed or not")
+    p.add_argument("--retry-failed", action="store_true", help="grade again the unchanged submissions that failed before")
+    p.add_argument("--db-url", default=None, help="gradebook database URL (nbgrader's db_url), e.g. postgresql://user@host/db")
+    p.add_argument("--timeout", type=int, default=None, help="seconds a cell may run (default 60)")
+    p.add_argument("--submission-timeout", type=float, default=1200, help="seconds one submission may take before it is stopped and failed")
+    p.add_argument("--memory-limit", type=float, default=6.0, help="GiB one submission's kernel may use before it is stopped and failed")
+    p.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to wait for the Dask scheduler and its workers")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=_cmd_grade_all)
+
+    p = sub.add_parser("benchmark-batch", help="serial nbgrader autograde vs grade-all on N mixed submissions (slow)")
+    p.add_argument("modules", nargs="*", help="modules to use (default: 01 03)")
+    p.add_argument("--n", type=int, default=50, help="submissions per module (default 50)")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--workers", type=int, default=None, help="grade-all's local workers (default: one per core)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_benchmark_batch)
 
     p = sub.add_parser("check-env", help="compare installed versions with the pins")
     p.set_defaults(func=_cmd_check_env)
