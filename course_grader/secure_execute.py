@@ -101,7 +101,7 @@ class SecureExecute(Execute):
     def _hidden_folders(self) -> list[str]:
         from course import paths
 
-        hide = {str(paths.ROOT), os.getcwd(), str(Path.home())}
+        hide = {str(paths.ROOT), os.getcwd(), str(Path.home()), str(Path(__file__).resolve().parents[1])}
         root = getattr(getattr(self, "parent", None), "coursedir", None)
         if root is not None:
             hide.add(str(Path(root.root).resolve()))
