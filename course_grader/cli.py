@@ -1,4 +1,4 @@
-"""`course` command line: start, build, grade, benchmark, check-env."""
+"""`course` command line: start, build, grade, progress, report, benchmark, check-env."""
 
 from __future__ import annotations
 
@@ -35,6 +35,36 @@ def _cmd_grade(args) -> int:
         print("Grading with nbgrader in a scratch folder (your notebook is only read)...", file=sys.stderr)
     result = grade_notebook(args.target, args.module, timeout=args.timeout, feedback_to=args.feedback_to)
     print(result.to_json() if args.json else format_table(result))
+    if not args.no_history:
+        from .analytics.history import record_result
+
+        try:
+            where, warning = record_result(result)
+        except OSError as exc:
+            print(f"note: this run was not added to your progress history ({exc})", file=sys.stderr)
+        else:
+            if warning:
+                print(f"warning: {warning}", file=sys.stderr)
+            if not args.json:
+                print(f"  progress: run `course progress` (history: {where})")
+    return 0
+
+
+def _cmd_progress(args) -> int:
+    from .analytics.progress import run
+
+    text, html = run(args.history, args.html)
+    print(text)
+    print(f"\nThe same view as a page (open it in JupyterLab): {html}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .analytics.report import run
+
+    out = run(db_url=args.db_url, course_dir=args.course_dir, out=args.out)
+    print(f"report: {out / 'report.html'}")
+    print(f"per-exercise CSV for an LMS: {out / 'exercises'}/")
     return 0
 
 
@@ -72,7 +102,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--timeout", type=int, default=None, help="seconds a cell may run (default 60)")
     p.add_argument("--feedback-to", default=None, help="where to write the feedback HTML")
+    p.add_argument("--no-history", action="store_true", help="do not add this run to your progress history")
     p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser("progress", help="your progress over all modules, from your `course grade` history")
+    p.add_argument("--history", default=None, help="the history file (default: $COURSE_HOME or ~/.local/share/ml-engineer-course)")
+    p.add_argument("--html", default=None, help="where to write the page (default: work/progress.html)")
+    p.set_defaults(func=_cmd_progress)
+
+    p = sub.add_parser("report", help="instructor: cohort report (HTML + per-exercise CSV) from the gradebook")
+    p.add_argument("--db-url", default=None, help="nbgrader gradebook URL (default: sqlite gradebook.db in the course folder)")
+    p.add_argument("--course-dir", default=".", help="the nbgrader course folder holding autograded/ (default: .)")
+    p.add_argument("--out", default=None, help="output folder (default: <course-dir>/reports)")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("benchmark", help="time executing and autograding each solved notebook")
     p.add_argument("modules", nargs="*")

@@ -166,7 +166,7 @@ def write_course(cohort: Cohort, root: Path, real: dict | None = None) -> Path:
     """A course folder: ``gradebook.db`` (nbgrader's Gradebook API) and
     ``autograded/<student>/<module>/<module>.checks.json`` for every submission. ``real`` maps
     (student, module) to a GradeResult from the real grader, used instead of the in-process record."""
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Grade, Gradebook, SubmittedAssignment, SubmittedNotebook
 
     root.mkdir(parents=True, exist_ok=True)
     real = real or {}
@@ -180,20 +180,29 @@ def write_course(cohort: Cohort, root: Path, real: dict | None = None) -> Path:
                 gb.add_grade_cell(t, module, module, max_score=p, cell_type="markdown")
         for s in cohort.students:
             gb.add_student(s)
+        # nbgrader's add_submission commits once per submission (minutes for a cohort): add the
+        # same ORM rows in bulk, as autograde leaves them (auto scores set, written answers pending)
+        assignments = {m: gb.find_assignment(m) for m in cohort.modules}
+        students = {s.id: s for s in gb.students}
         for (s, module), sub in sorted(cohort.submissions.items()):
-            gb.add_submission(module, s)
-            cells = sub.cells
             scores = sub.scores
+            cells = sub.cells
             if (s, module) in real:
                 result = real[(s, module)]
                 cells = result.checks
                 scores = {e.id: e.score for e in result.exercises if e.kind == "auto"}
-            for t, score in scores.items():
-                g = gb.find_grade(t, module, module, s)
-                g.auto_score = score
-            gb.db.commit()
+            a = assignments[module]
+            sa = SubmittedAssignment(assignment=a, student=students[s])
+            for nb in a.notebooks:
+                sn = SubmittedNotebook(assignment=sa, notebook=nb)
+                for gc in nb.grade_cells:
+                    auto = gc.cell_type == "code"
+                    Grade(notebook=sn, cell=gc, auto_score=float(scores.get(gc.name, 0.0)) if auto else None,
+                          needs_manual_grade=not auto)
+            gb.db.add(sa)
             out = root / "autograded" / s / module
             out.mkdir(parents=True, exist_ok=True)
             write_results(out / f"{module}.checks.json", {"assignment": module, "notebook": module, "student": s,
                                                           "faults": [], "cells": cells})
+        gb.db.commit()
     return root

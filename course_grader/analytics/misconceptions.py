@@ -92,18 +92,23 @@ def variant_id(module: str, variant_name: str) -> str | None:
     return None
 
 
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s/\s|\(\d\)\s")
+
+
 def _sentence(message: str, fragment: str) -> str:
-    """The sentence of ``message`` that contains ``fragment`` (the whole message if unsure)."""
+    """The sentence of ``message`` that contains ``fragment`` (sentences end at . ! ? and the
+    feedback's `` / `` or ``(2)`` separators between alternative explanations)."""
     low = message.lower()
     at = low.find(fragment.lower())
     if at < 0:
         return message.strip()[:300]
-    starts = [m.end() for m in re.finditer(r"(?<=[.!?])\s+", message[:at])]
+    starts = [m.end() for m in _BOUNDARY.finditer(message[:at])]
     start = starts[-1] if starts else 0
-    end = re.search(r"[.!?](\s|$)", message[at + len(fragment):])
-    stop = at + len(fragment) + (end.end() if end else len(message))
-    text = message[start:stop].strip()
-    return (text if len(text) <= 300 else text[:297] + "...")
+    after = at + len(fragment)
+    end = re.search(r"[.!?](?=\s|$)|\s/\s|\s\(\d\)\s", message[after:])
+    stop = after + (end.start() + (1 if end.group(0) in ".!?" else 0) if end else len(message))
+    text = re.sub(r"^(/\s*|\(\d\)\s*)+", "", message[start:stop].strip())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def classify_all(module: str, function: str, message: str | None) -> list[dict]:
