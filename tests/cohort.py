@@ -184,25 +184,26 @@ def write_course(cohort: Cohort, root: Path, real: dict | None = None) -> Path:
         # same ORM rows in bulk, as autograde leaves them (auto scores set, written answers pending)
         assignments = {m: gb.find_assignment(m) for m in cohort.modules}
         students = {s.id: s for s in gb.students}
-        for (s, module), sub in sorted(cohort.submissions.items()):
-            scores = sub.scores
-            cells = sub.cells
-            if (s, module) in real:
-                result = real[(s, module)]
-                cells = result.checks
-                scores = {e.id: e.score for e in result.exercises if e.kind == "auto"}
-            a = assignments[module]
-            sa = SubmittedAssignment(assignment=a, student=students[s])
-            for nb in a.notebooks:
-                sn = SubmittedNotebook(assignment=sa, notebook=nb)
-                for gc in nb.grade_cells:
-                    auto = gc.cell_type == "code"
-                    Grade(notebook=sn, cell=gc, auto_score=float(scores.get(gc.name, 0.0)) if auto else None,
-                          needs_manual_grade=not auto)
-            gb.db.add(sa)
-            out = root / "autograded" / s / module
-            out.mkdir(parents=True, exist_ok=True)
-            write_results(out / f"{module}.checks.json", {"assignment": module, "notebook": module, "student": s,
-                                                          "faults": [], "cells": cells})
+        with gb.db.no_autoflush:
+            for (s, module), sub in sorted(cohort.submissions.items()):
+                scores = sub.scores
+                cells = sub.cells
+                if (s, module) in real:
+                    result = real[(s, module)]
+                    cells = result.checks
+                    scores = {e.id: e.score for e in result.exercises if e.kind == "auto"}
+                a = assignments[module]
+                sa = SubmittedAssignment(assignment=a, student=students[s])
+                for nb in a.notebooks:
+                    sn = SubmittedNotebook(assignment=sa, notebook=nb)
+                    for gc in nb.grade_cells:
+                        auto = gc.cell_type == "code"
+                        Grade(notebook=sn, cell=gc, auto_score=float(scores.get(gc.name, 0.0)) if auto else None,
+                              needs_manual_grade=not auto)
+                gb.db.add(sa)
+                out = root / "autograded" / s / module
+                out.mkdir(parents=True, exist_ok=True)
+                write_results(out / f"{module}.checks.json", {"assignment": module, "notebook": module, "student": s,
+                                                              "faults": [], "cells": cells})
         gb.db.commit()
     return root

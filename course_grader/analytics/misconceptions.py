@@ -92,7 +92,7 @@ def variant_id(module: str, variant_name: str) -> str | None:
     return None
 
 
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s/\s|\(\d\)\s")
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s/\s(?=[A-Z])|\(\d\)\s")
 
 
 def _sentence(message: str, fragment: str) -> str:
@@ -105,7 +105,7 @@ def _sentence(message: str, fragment: str) -> str:
     starts = [m.end() for m in _BOUNDARY.finditer(message[:at])]
     start = starts[-1] if starts else 0
     after = at + len(fragment)
-    end = re.search(r"[.!?](?=\s|$)|\s/\s|\s\(\d\)\s", message[after:])
+    end = re.search(r"[.!?](?=\s|$)|\s/\s(?=[A-Z])|\s\(\d\)\s", message[after:])
     stop = after + (end.start() + (1 if end.group(0) in ".!?" else 0) if end else len(message))
     text = re.sub(r"^(/\s*|\(\d\)\s*)+", "", message[start:stop].strip())
     return text if len(text) <= 300 else text[:297] + "..."
