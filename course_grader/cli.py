@@ -69,6 +69,13 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_benchmark(args) -> int:
+    if args.report:
+        from .analytics.benchmark import format_row, run as run_report
+
+        mods = [paths.resolve_module(m) for m in args.modules] if args.modules else None
+        row = run_report(mods, learners=args.learners, per_function=args.per_function or None, keep=args.keep)
+        print(json.dumps(row, indent=2) if args.json else format_row(row))
+        return 0
     from .benchmark import format_rows, run
 
     mods = [paths.resolve_module(m) for m in args.modules] if args.modules else None
@@ -120,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("modules", nargs="*")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--report", action="store_true", help="time `course report` on a synthetic cohort instead")
+    p.add_argument("--learners", type=int, default=300, help="with --report: learners per module")
+    p.add_argument("--per-function", type=int, default=2, help="with --report: wrong variants per function in the pool (0: all)")
+    p.add_argument("--keep", default=None, help="with --report: write the synthetic course folder here and keep it")
     p.set_defaults(func=_cmd_benchmark)
 
     p = sub.add_parser("check-env", help="compare installed versions with the pins")

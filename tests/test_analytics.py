@@ -17,9 +17,8 @@ import pytest
 from course import paths
 from course.paths import CourseError
 from course_grader.analytics import history, misconceptions, progress, report
-from course_grader.grading import ExerciseScore, GradeResult
 from course_grader.results import annotate, read_results
-from tests.cohort import cell_record, generate, graded_functions, write_course
+from tests.cohort import NOT_STARTED, cell_record, generate, synthetic_attempt, write_course
 from tests.conftest import variant_modules
 from tests.variants import collect
 
@@ -106,56 +105,12 @@ def test_format_1_records_are_read_as_format_2(tmp_path):
 
 
 # ----------------------------------------------------------------------------- progress
-def not_started(y_true=None, y_pred=None, *args):
-    raise NotImplementedError
-
-
-def _attempt(module: str, choices: dict) -> GradeResult:
-    """A GradeResult as grade_notebook returns it, scored in-process (variant or reference)."""
-    cells, exercises = {}, []
-    for f in graded_functions(module):
-        v = choices.get(f)
-        if v is not_started:
-            v = _stub(module, f)
-        rec, score = cell_record(module, f"test_{f}", v)
-        cells[f"test_{f}"] = annotate({"assignment": module, "cells": {"x": json.loads(json.dumps(rec))}})["cells"]["x"]
-        exercises.append(ExerciseScore(f"test_{f}", score, float(rec and _points(module, f)), "auto"))
-    auto_max = sum(e.max_score for e in exercises)
-    return GradeResult(module, "nb.ipynb", sum(e.score for e in exercises), auto_max + 3, auto_max, exercises,
-                       checks=cells)
-
-
-def _points(module, f):
-    from tests.nbrun import source_cells
-
-    return source_cells(module)[2][f"test_{f}"][1]
-
-
-_STUBS = {}
-
-
-def _stub(module, f):
-    """A function named like a variant that raises NotImplementedError (the release's stub)."""
-    if (module, f) not in _STUBS:
-        ns = {}
-        src = f"def {f}__stub(*args, **kwargs):\n    raise NotImplementedError\n"
-        path = Path(os.environ["COURSE_HOME"]).parent / f"stub_{f}.py"
-        path.write_text(src)
-        import importlib.util
-
-        spec = importlib.util.spec_from_file_location(f"stub_{f}", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        _STUBS[(module, f)] = getattr(mod, f"{f}__stub")
-    return _STUBS[(module, f)]
-
-
 def test_progress_best_latest_and_open_misconceptions(tmp_path):
     V = VARIANTS[M03]
     runs = [
-        _attempt(M03, {"precision": V.precision__is_recall, "recall": not_started, "exam_answers": V.exam_answers__metric_confusion}),
-        _attempt(M03, {"recall": V.recall__is_precision, "exam_answers": None}),
-        _attempt(M03, {"recall": V.recall__is_precision, "roc_auc": V.roc_auc__hard_labels, "exam_answers": None}),
+        synthetic_attempt(M03, {"precision": V.precision__is_recall, "recall": NOT_STARTED, "exam_answers": V.exam_answers__metric_confusion}),
+        synthetic_attempt(M03, {"recall": V.recall__is_precision, "exam_answers": None}),
+        synthetic_attempt(M03, {"recall": V.recall__is_precision, "roc_auc": V.roc_auc__hard_labels, "exam_answers": None}),
     ]
     for r in runs:
         history.record_result(r)
@@ -183,7 +138,7 @@ def test_progress_best_latest_and_open_misconceptions(tmp_path):
     right_first = [q for q, r in v.exam.items() if r[0]]
     assert len(right_first) < len(key)
     # readiness: 0.6 coding share + 0.4 exam share, latest attempt
-    coding = [e for e in runs[-1].exercises if e.id != "test_exam_answers"]
+    coding = [e for e in runs[-1].exercises if e.kind == "auto" and e.id != "test_exam_answers"]
     expect = 100 * (0.6 * sum(e.score for e in coding) / sum(e.max_score for e in coding) + 0.4 * 1.0)
     assert v.readiness == pytest.approx(expect)
     # never-graded modules are listed as not started
@@ -196,7 +151,7 @@ def test_progress_best_latest_and_open_misconceptions(tmp_path):
 
 
 def test_progress_marks_not_started_exercises(tmp_path):
-    history.record_result(_attempt(M03, {"recall": not_started}))
+    history.record_result(synthetic_attempt(M03, {"recall": NOT_STARTED}))
     v = {v.module: v for v in progress.build(history.read_history())}[M03]
     ex = {e.id: e for e in v.exercises}
     assert ex["test_recall"].not_started and ex["test_recall"].latest == 0
@@ -219,7 +174,7 @@ def test_damaged_history_is_kept_aside_with_a_one_line_message(tmp_path, capsys)
     assert not (tmp_path / "p.html").exists()
     # the next grade starts a new history and never touches the damaged copy
     path.write_text("garbage\n")
-    where, warning = history.record_result(_attempt(M03, {}))
+    where, warning = history.record_result(synthetic_attempt(M03, {}))
     assert warning and "damaged" in warning
     assert len(history.read_history()) == 1
     assert len(list(path.parent.glob("history.jsonl.damaged-*"))) == 2 and aside[0].read_bytes() == before
