@@ -70,6 +70,23 @@ def _auto(entry: dict) -> list[dict]:
     return [e for e in entry.get("exercises", []) if e.get("kind") == "auto"]
 
 
+def _open(module: str, latest: dict) -> list[dict]:
+    """Misconceptions named by the failed checks of the latest attempt, once each; a function's
+    ``.other`` (a failure no known mistake explains) only when nothing more specific is open."""
+    found: dict[str, dict] = {}
+    for cell in (latest.get("cells") or {}).values():
+        for ex in cell.get("exercises") or []:
+            for chk in ex.get("checks") or []:
+                if chk.get("passed") or "not implemented yet" in (chk.get("message") or ""):
+                    continue
+                for m in chk.get("misconceptions") or []:
+                    function = m.get("function") or ex.get("name", "")
+                    found.setdefault(m["id"], {"id": m["id"], "sentence": m.get("sentence", ""), "check": chk.get("label"),
+                                               "function": function, "section": section_for(module, function)})
+    specific = {m["function"] for m in found.values() if not m["id"].endswith(".other")}
+    return [m for m in found.values() if not (m["id"].endswith(".other") and m["function"] in specific)]
+
+
 def module_view(module: str, attempts: list[dict]) -> ModuleView:
     view = ModuleView(module, attempts)
     if not attempts:
@@ -91,18 +108,7 @@ def module_view(module: str, attempts: list[dict]) -> ModuleView:
         ev.latest = float(e["score"] or 0)
         ev.not_started = _not_started(latest.get("cells", {}).get(e["id"]))
     view.exercises = list(order.values())
-    seen = set()
-    for gid, cell in (latest.get("cells") or {}).items():
-        for ex in cell.get("exercises") or []:
-            for chk in ex.get("checks") or []:
-                if chk.get("passed") or "not implemented yet" in (chk.get("message") or ""):
-                    continue
-                for m in chk.get("misconceptions") or []:
-                    if m["id"] in seen:
-                        continue
-                    seen.add(m["id"])
-                    view.open_misconceptions.append({"id": m["id"], "sentence": m.get("sentence", ""), "check": chk.get("label"),
-                                                     "section": section_for(module, m.get("function") or ex.get("name", ""))})
+    view.open_misconceptions = _open(module, latest)
     coding = [e for e in _auto(latest) if e["id"] != EXAM_CELL]
     c = sum(float(e["score"] or 0) for e in coding) / (sum(float(e["max_score"]) for e in coding) or 1.0)
     exam_now = (latest.get("cells", {}).get(EXAM_CELL) or {}).get("exam") or []
