@@ -349,3 +349,25 @@ def test_report_bad_inputs_give_one_line_and_change_nothing(tmp_path, cohort, ca
     code = main(["report", "--db-url", "postgresql://nobody:secret@127.0.0.1:1/none", "--course-dir", str(tmp_path / "missing")])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "cannot open" in err and "secret" not in err
+
+
+def test_course_grade_appends_to_the_history(monkeypatch, capsys, tmp_path):
+    """The CLI wiring: each `course grade` run adds one line (grading itself is replaced here by
+    an in-process result; tests/test_autograde.py covers the real grader)."""
+    import course_grader.grading as grading
+    from course_grader.cli import main
+
+    V = VARIANTS[M03]
+    result = synthetic_attempt(M03, {"precision": V.precision__is_recall})
+    monkeypatch.setattr(grading, "grade_notebook", lambda *a, **k: result)
+    assert main(["grade", "03"]) == 0
+    assert main(["grade", "03", "--no-history"]) == 0
+    assert main(["grade", "03", "--json"]) == 0
+    entries = history.read_history()
+    assert len(entries) == 2 and all(e["module"] == M03 for e in entries)
+    ids = {m["id"] for c in entries[0]["cells"].values() for ex in c["exercises"] for chk in ex["checks"] for m in chk["misconceptions"]}
+    assert "precision.is_recall" in ids
+    assert all("output" not in c for c in entries[0]["cells"].values())
+    assert main(["progress", "--html", str(tmp_path / "p.html")]) == 0
+    out = capsys.readouterr().out
+    assert "precision.is_recall" in out and (tmp_path / "p.html").exists()
