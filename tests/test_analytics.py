@@ -371,3 +371,14 @@ def test_course_grade_appends_to_the_history(monkeypatch, capsys, tmp_path):
     assert main(["progress", "--html", str(tmp_path / "p.html")]) == 0
     out = capsys.readouterr().out
     assert "precision.is_recall" in out and (tmp_path / "p.html").exists()
+
+
+def test_readiness_is_not_ready_while_an_exercise_is_not_started():
+    V = VARIANTS[M03]
+    done = progress.module_view(M03, [history.entry_from_result(synthetic_attempt(M03, {}))])
+    assert done.readiness == pytest.approx(100.0) and done.ready
+    partial = progress.module_view(M03, [history.entry_from_result(synthetic_attempt(M03, {"average_precision": NOT_STARTED}))])
+    assert partial.readiness >= progress.READY_AT and not partial.ready
+    wrong = progress.module_view(M03, [history.entry_from_result(synthetic_attempt(M03, {"exam_answers": V.exam_answers__metric_confusion}))])
+    right = sum(a == b for a, b in zip(V.exam_answers__metric_confusion().values(), _reference_exam(M03).values()))
+    assert wrong.readiness == pytest.approx(100 * (0.6 + 0.4 * right / 5))

@@ -10,8 +10,8 @@ figure:
     C = points earned on the coding exercises / their points (the exam-lens cell excluded),
     E = exam-lens questions answered right / questions in the module.
 
-It is shown for modules with at least one attempt ("ready" at 80 or more: most code right and
-most exam reasoning right). The same view is written as a self-contained HTML page (figures
+It is shown for modules with at least one attempt; "ready" means 80 or more with every exercise
+at least started (most code right and most exam reasoning right). The same view is written as a self-contained HTML page (figures
 embedded) to ``work/progress.html`` so it opens from JupyterLab.
 """
 
@@ -56,6 +56,11 @@ class ModuleView:
     open_misconceptions: list[dict] = field(default_factory=list)  # id, sentence, section, check
     exam: dict = field(default_factory=dict)  # question -> [True/False per attempt that answered]
     readiness: float | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Readiness at READY_AT or more and every exercise at least started."""
+        return self.readiness is not None and self.readiness >= READY_AT and not any(e.not_started for e in self.exercises)
 
     @property
     def best(self) -> float | None:
@@ -149,7 +154,7 @@ def format_text(views: list[ModuleView], source: Path | None = None) -> str:
         latest_exam = [q for q, r in v.exam.items()]
         right = sum(1 for q in latest_exam if v.exam[q] and v.exam[q][-1])
         exam = f"{right}/{len(latest_exam)}" if latest_exam else "-"
-        ready = f"{v.readiness:.0f}%" + (" ready" if v.readiness >= READY_AT else "")
+        ready = f"{v.readiness:.0f}%" + (" ready" if v.ready else "")
         lines.append(f"  {v.module:<{w}}  {len(v.attempts):>8}  {_pct(v.best):>5}  {_pct(v.latest):>6}  {exam:>9}  {ready:>9}")
     for v in views:
         if not v.attempts:
@@ -166,7 +171,8 @@ def format_text(views: list[ModuleView], source: Path | None = None) -> str:
             for m in v.open_misconceptions:
                 where = f' -> reread "{m["section"]}"' if m["section"] else ""
                 lines.append(f"    {m['id']}: {m['sentence'][:160]}{where}")
-    lines += ["", f"readiness = 0.6 x coding points + 0.4 x exam-lens questions right, latest attempt; ready at {READY_AT:.0f}%."]
+    lines += ["", f"readiness = 0.6 x coding points + 0.4 x exam-lens questions right, latest attempt; "
+              f"ready from {READY_AT:.0f}% with every exercise started."]
     return "\n".join(lines)
 
 
@@ -199,13 +205,13 @@ def format_html(views: list[ModuleView], source: Path | None = None) -> str:
             parts.append(f'<tr><td>{esc(v.module)}</td><td class=num>-</td><td colspan=4 class="muted">not started</td></tr>')
             continue
         right = sum(1 for r in v.exam.values() if r and r[-1])
-        cls = "ok" if v.readiness >= READY_AT else "warn"
+        cls = "ok" if v.ready else "warn"
         parts.append(f"<tr><td><a href='#{esc(v.module)}'>{esc(v.module)}</a></td><td class=num>{len(v.attempts)}</td>"
                      f"<td class=num>{_pct(v.best)}</td><td class=num>{_pct(v.latest)}</td>"
                      f"<td class=num>{right}/{len(v.exam) if v.exam else '-'}</td><td class='num {cls}'>{v.readiness:.0f}%</td></tr>")
     parts.append("</table>")
     parts.append(f'<p class="muted">Exam readiness = 0.6 &times; share of the coding points + 0.4 &times; share of exam-lens '
-                 f"questions right, both from the latest attempt; {READY_AT:.0f}% or more reads as ready.</p>")
+                 f"questions right, both from the latest attempt; green (ready) from {READY_AT:.0f}% with every exercise started.</p>")
     parts.append(img(figure(views), "score over attempts per module"))
     for v in views:
         if not v.attempts:
