@@ -10,7 +10,7 @@ LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 M ?= 01
 
-.PHONY: start setup lab test build grade benchmark benchmark-batch instructor clean-venv help system-deps browser-deps services
+.PHONY: start setup lab test build grade progress report benchmark benchmark-batch instructor clean-venv help system-deps browser-deps services
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -43,6 +43,12 @@ build: setup  ## regenerate release/ from source/ with nbgrader
 
 grade: setup  ## grade your working copy of module M (make grade M=03)
 	$(BIN)/course grade $(M)
+
+progress: setup  ## your progress over all modules (also writes work/progress.html)
+	$(BIN)/course progress
+
+report: setup  ## instructor: cohort report from gradebook.db + autograded/ into reports/
+	$(BIN)/course report --course-dir .
 
 benchmark: setup  ## time executing and autograding every solved notebook (median of 3)
 	$(BIN)/course benchmark

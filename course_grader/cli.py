@@ -1,4 +1,4 @@
-"""`course` command line: start, build, grade, benchmark, check-env."""
+"""`course` command line: start, build, grade, progress, report, benchmark, check-env."""
 
 from __future__ import annotations
 
@@ -62,10 +62,47 @@ def _cmd_grade(args) -> int:
     if wants_rubric and not args.json:
         print()
         print(sa.as_text(result.module))
+    if not args.no_history:
+        from .analytics.history import record_result
+
+        try:
+            where, warning = record_result(result)
+        except OSError as exc:
+            print(f"note: this run was not added to your progress history ({exc})", file=sys.stderr)
+        else:
+            if warning:
+                print(f"warning: {warning}", file=sys.stderr)
+            if not args.json:
+                print(f"  progress: run `course progress` (history: {where})")
+    return 0
+
+
+def _cmd_progress(args) -> int:
+    from .analytics.progress import run
+
+    text, html = run(args.history, args.html)
+    print(text)
+    print(f"\nThe same view as a page (open it in JupyterLab): {html}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .analytics.report import run
+
+    out = run(db_url=args.db_url, course_dir=args.course_dir, out=args.out)
+    print(f"report: {out / 'report.html'}")
+    print(f"per-exercise CSV for an LMS: {out / 'exercises'}/")
     return 0
 
 
 def _cmd_benchmark(args) -> int:
+    if args.report:
+        from .analytics.benchmark import format_row, run as run_report
+
+        mods = [paths.resolve_module(m) for m in args.modules] if args.modules else None
+        row = run_report(mods, learners=args.learners, per_function=args.per_function or None, keep=args.keep)
+        print(json.dumps(row, indent=2) if args.json else format_row(row))
+        return 0
     from .benchmark import format_rows, run
 
     mods = [paths.resolve_module(m) for m in args.modules] if args.modules else None
@@ -132,12 +169,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rubric", action="store_true", help="after a first grading: show the written answers' rubric and model answer")
     p.add_argument("--self-assess", metavar="POINTS", default=None,
                    help="record your own points per rubric criterion, e.g. 1,0.5,1 (kept apart from the automatic score)")
+    p.add_argument("--no-history", action="store_true", help="do not add this run to your progress history")
     p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser("progress", help="your progress over all modules, from your `course grade` history")
+    p.add_argument("--history", default=None, help="the history file (default: $COURSE_HOME or ~/.local/share/ml-engineer-course)")
+    p.add_argument("--html", default=None, help="where to write the page (default: work/progress.html)")
+    p.set_defaults(func=_cmd_progress)
+
+    p = sub.add_parser("report", help="instructor: cohort report (HTML + per-exercise CSV) from the gradebook")
+    p.add_argument("--db-url", default=None, help="nbgrader gradebook URL (default: sqlite gradebook.db in the course folder)")
+    p.add_argument("--course-dir", default=".", help="the nbgrader course folder holding autograded/ (default: .)")
+    p.add_argument("--out", default=None, help="output folder (default: <course-dir>/reports)")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("benchmark", help="time executing and autograding each solved notebook")
     p.add_argument("modules", nargs="*")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--report", action="store_true", help="time `course report` on a synthetic cohort instead")
+    p.add_argument("--learners", type=int, default=300, help="with --report: learners per module")
+    p.add_argument("--per-function", type=int, default=2, help="with --report: wrong variants per function in the pool (0: all)")
+    p.add_argument("--keep", default=None, help="with --report: write the synthetic course folder here and keep it")
     p.set_defaults(func=_cmd_benchmark)
 
     p = sub.add_parser("grade-all", help="grade every submission of an assignment in parallel (Dask), into the gradebook")

@@ -420,6 +420,7 @@ class SecureExecute(Execute):
         cell["execution_count"] = self.code_cells_executed
         self._results[gid] = {
             "error": None if err is None else f"{type(err).__name__}: {err}"[:2000],
+            "output": text,
             "value": value if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
             "exercises": [
                 {"name": ex.name, "points": ex.points, "checks": [
