@@ -95,7 +95,7 @@ def _cgroups_writable() -> bool:
     return os.geteuid() == 0 and os.access(CGROUP_V1 / "pids", os.W_OK) and os.access(CGROUP_V1 / "memory", os.W_OK)
 
 
-def kernel_command(kernel_cmd: list[str], workdir: str, hide: list[str]) -> tuple[list[str], str | None]:
+def kernel_command(kernel_cmd: list[str], workdir: str, hide: list[str], sockets: str | None = None) -> tuple[list[str], str | None]:
     """The kernel's command line wrapped in the sandbox launcher, and its cgroup name (or None).
 
     ``workdir`` is the only writable folder; ``hide`` lists folders the kernel must not see
@@ -104,6 +104,7 @@ def kernel_command(kernel_cmd: list[str], workdir: str, hide: list[str]) -> tupl
     name = f"course-{uuid.uuid4().hex[:12]}" if _cgroups_writable() else None
     spec = {
         "workdir": str(workdir),
+        "sockets": sockets,
         "hide": [str(h) for h in hide if h],
         "keep": _keep_paths(),
         "cgroup": name,
@@ -195,6 +196,8 @@ def _bwrap_args(spec: dict, home: str) -> list[str]:
         if os.path.exists(k):
             args += ["--ro-bind", k, k]
     args += ["--bind", spec["workdir"], spec["workdir"], "--dir", home]
+    if spec.get("sockets"):
+        args += ["--bind", spec["sockets"], spec["sockets"]]
     args += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-user", "--unshare-net", "--die-with-parent",
              "--chdir", spec["workdir"], "--setenv", "HOME", home]
     return args
@@ -214,7 +217,7 @@ def main(argv: list[str]) -> None:
     if "-f" in cmd:
         i = cmd.index("-f") + 1
         conn = Path(cmd[i])
-        private = Path(spec["workdir"]) / f".kernel-{uuid.uuid4().hex[:8]}.json"
+        private = Path(spec.get("sockets") or spec["workdir"]) / f".kernel-{uuid.uuid4().hex[:8]}.json"
         private.write_bytes(conn.read_bytes())
         os.chmod(private, 0o600)
         cmd[i] = str(private)

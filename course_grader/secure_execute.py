@@ -52,17 +52,24 @@ class SandboxedKernelManager(AsyncKernelManager):
     """Starts the kernel through the sandbox launcher (see :mod:`course_grader.sandbox`)."""
 
     workdir: str = ""
+    socket_dir: str | None = None
     hide: list = []
     cgroup: str | None = None
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        wrapped, self.cgroup = sandbox.kernel_command(cmd, self.workdir, self.hide)
+        wrapped, self.cgroup = sandbox.kernel_command(cmd, self.workdir, self.hide, self.socket_dir)
         return wrapped
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
         sandbox.cleanup(self.cgroup)
+        if self.socket_dir:
+            import shutil
+
+            shutil.rmtree(self.socket_dir, ignore_errors=True)
+        for leftover in Path(self.workdir).glob(".kernel-*.json") if self.workdir else []:
+            leftover.unlink(missing_ok=True)
 
     cleanup_resources = run_sync(_async_cleanup_resources)
 
@@ -90,10 +97,14 @@ class SecureExecute(Execute):
         km = SandboxedKernelManager(kernel_name=self.kernel_name or "python3", config=self.config)
         km.workdir = str(Path(path).resolve())
         if sandbox.isolation_level() == "namespaces":
-            # Unix sockets in the notebook's folder instead of TCP: the kernel then runs with no
-            # network at all (not even loopback, where a gradebook server may listen)
+            # Unix sockets instead of TCP: the kernel then runs with no network at all (not even
+            # loopback, where a gradebook server may listen). A socket path must stay under 108
+            # bytes, so they live in a short private folder, shared with the sandbox.
+            import tempfile
+
+            km.socket_dir = tempfile.mkdtemp(prefix="ck-", dir="/tmp")
             km.transport = "ipc"
-            km.ip = str(Path(km.workdir) / f".k{uuid.uuid4().hex[:6]}")
+            km.ip = f"{km.socket_dir}/k"
         km.hide = self._hidden_folders()
         self.km = km
         return km
