@@ -181,3 +181,42 @@ def plot_completeness_vs_steps(steps, gaps: dict):
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- sampled Shapley
+def diabetes_score_function(X, y, width: int = 24, seed: int = 0):
+    """A cheap nonlinear model of the diabetes data: ``width`` random tanh features of the
+    standardized inputs, combined by least squares. Returns ``f(z) -> float`` for one row (in the
+    original units), so sampled and exact Shapley values can be computed quickly."""
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    mean, std = X.mean(axis=0), X.std(axis=0)
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(X.shape[1], width)) / np.sqrt(X.shape[1]) * 1.5
+    c = rng.normal(size=width) * 0.5
+    H = np.column_stack([np.tanh(((X - mean) / std) @ W + c), np.ones(len(X))])
+    coef = np.linalg.lstsq(H, y, rcond=None)[0]
+
+    def f(z):
+        h = np.tanh(((np.asarray(z, dtype=float) - mean) / std) @ W + c)
+        return float(h @ coef[:-1] + coef[-1])
+
+    return f
+
+
+def plot_sampled_shapley_error(path_counts, rmse, reference=None):
+    """Root-mean-square error of sampled Shapley against exact Shapley, against path_count (log-log)."""
+    plt = _plt()
+    path_counts = np.asarray(path_counts, dtype=float)
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ax.loglog(path_counts, np.asarray(rmse, dtype=float), marker="o", label="your sampled_shapley (RMSE over seeds)")
+    if reference is not None:
+        ax.loglog(path_counts, reference / np.sqrt(path_counts), "k--", label=r"$\sigma / \sqrt{\mathrm{path\_count}}$")
+    ax.axvline(50, color="grey", lw=0.8, ls=":")
+    ax.text(50, ax.get_ylim()[1], " Vertex's maximum path_count (50)", va="top", fontsize=8, color="grey")
+    ax.set_xlabel("path_count (random feature orders)")
+    ax.set_ylabel("RMSE against exact Shapley (target units)")
+    ax.set_title("Sampled Shapley: the error shrinks like 1 / sqrt(path_count)")
+    ax.legend()
+    fig.tight_layout()
+    return fig
