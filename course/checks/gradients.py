@@ -595,3 +595,26 @@ def check_diagnose_gradients(diagnose_gradients: Callable, norms, low=None, high
         if _diagnose(norms, **kwargs, **knobs) == answer:
             raise CheckFailed(f"{label}: expected {expected!r}, got {answer!r}. {message}")
     raise CheckFailed(f"{label}: expected {expected!r} (ratio norms[0] / norms[-1] = {ratio:.3g}), got {answer!r}.")
+
+
+# =========================================================================== degenerate inputs
+def check_clip_all_zero(clip_by_global_norm: Callable) -> None:
+    """All-zero gradients (a frozen layer, a converged step): global norm 0, nothing changes."""
+    grads = [np.zeros((3, 2)), np.zeros(2)]
+    try:
+        check_clip_by_global_norm(clip_by_global_norm, grads, 1.0)
+    except CheckFailed as exc:
+        raise CheckFailed(f"{exc} With all-zero gradients the global norm is 0: clip_norm / global_norm divides by zero "
+                          "(ZeroDivisionError, or inf * 0 = NaN). Scale by clip_norm / max(global_norm, clip_norm), "
+                          "which is 1 whenever the norm is at most clip_norm.") from None
+
+
+def check_dead_relu_one_example(dead_relu_fraction: Callable) -> None:
+    """A batch of ONE example, shape (1, units): a unit is dead if its one activation is 0."""
+    activations = np.array([[0.0, 0.7, 0.0, 1.3, 0.0, 0.2, 0.0, 0.4]])
+    try:
+        check_dead_relu_fraction(dead_relu_fraction, activations)
+    except CheckFailed as exc:
+        raise CheckFailed(f"{exc} The batch has shape (1, 8): one example, eight units. Keep the 2-D shape (no np.squeeze): "
+                          "squeezing turns it into one row of 8 values, and np.all(..., axis=0) then tests whether ALL "
+                          "activations are zero instead of each unit.") from None

@@ -408,6 +408,23 @@ def dead_relu_fraction__max_per_column(activations):
     return np.count_nonzero(a.max(axis=0) <= 0) / a.shape[1]
 
 
+# ------------------------------------------------------------------ degenerate inputs
+@wrong("divides by zero")
+def clip_by_global_norm__divides_by_norm(grads, clip_norm):
+    import numpy as np
+    arrays = [np.asarray(g, dtype=float) for g in grads]
+    global_norm = float(np.sqrt(sum(float(np.sum(a ** 2)) for a in arrays)))
+    scale = min(1.0, clip_norm / global_norm)  # fails when every gradient is zero
+    return [a * scale for a in arrays], global_norm
+
+
+@wrong("no np.squeeze")
+def dead_relu_fraction__squeezed(activations):
+    import numpy as np
+    a = np.squeeze(np.asarray(activations))
+    return float(np.mean(np.all(a == 0, axis=0)))
+
+
 # ------------------------------------------------------------------ diagnose_gradients
 @wrong("ratio is inverted")
 def diagnose_gradients__inverted_ratio(norms, low=1e-2, high=1e2, max_norm=None):
