@@ -42,6 +42,7 @@ def apply(c, root: str | None = None) -> None:
     )
 
     from .preprocessors import RestoreStructure, StderrToStdout
+    from .secure_execute import SecureExecute
 
     os.environ.update(QUIET_ENV)
     timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", CELL_TIMEOUT))
@@ -57,8 +58,11 @@ def apply(c, root: str | None = None) -> None:
         OverwriteCells,
         CheckCellMetadata,
     ]
+    # test cells run in the grader, learner cells in a sandboxed kernel (secure_execute.py);
+    # COURSE_EXECUTOR=stock (benchmarks only: it trusts the submission) uses nbgrader's Execute
+    stock = os.environ.get("COURSE_EXECUTOR") == "stock"
     c.Autograde.autograde_preprocessors = [
-        Execute,
+        Execute if stock else SecureExecute,
         StderrToStdout,
         IgnorePattern,
         ClearMetadataPreprocessor,
@@ -73,10 +77,13 @@ def apply(c, root: str | None = None) -> None:
 
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     c.Execute.timeout = timeout
+    c.SecureExecute.timeout = timeout
+    c.SecureExecute.call_timeout = min(timeout, int(os.environ.get("COURSE_CALL_TIMEOUT", 30)))
+    c.SecureExecute.notebook_timeout = int(os.environ.get("COURSE_NOTEBOOK_TIMEOUT", 900))
     # the kernel's own start-up notices (e.g. "running over TCP") are not the learner's business
-    c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
-    c.Execute.interrupt_on_timeout = True
-    c.Execute.error_on_timeout = {
+    c.SecureExecute.extra_arguments = c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+    c.SecureExecute.interrupt_on_timeout = c.Execute.interrupt_on_timeout = True
+    c.SecureExecute.error_on_timeout = c.Execute.error_on_timeout = {
         "ename": "CellTimeoutError",
         "evalue": f"this cell ran longer than {timeout} s and was stopped",
         "traceback": [

@@ -1,13 +1,15 @@
 """Run a module's test cells in this process, the fast way to try many implementations.
 
-nbgrader's own rule decides the score of a test cell: an exception scores 0, a number as the
-cell's last value is partial credit, anything else is full marks. ``score_cell`` applies the
-same rule to a cell run with ``exec``.
+As at grading time, the learner's functions live in their own namespace and the test cell runs
+in a checker namespace where each graded function is a stand-in: every value travels through
+the grading agent's plain-data encoding and the checker's decoding
+(``course_grader.kernel_agent.LocalExecutor``). nbgrader's own rule decides the score of a test
+cell: an exception scores 0, a number as the cell's last value is partial credit, anything else
+is full marks. ``score_cell`` applies the same rule.
 """
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import inspect
 import io
@@ -19,6 +21,10 @@ from functools import lru_cache
 import nbformat
 
 from course import paths
+from course_grader.checker import checker_namespace
+from course_grader.checker import run_code as _run_code
+from course_grader.kernel_agent import LocalExecutor
+from course_grader.rpc import RemoteFunction
 
 
 @dataclass
@@ -42,22 +48,24 @@ def source_cells(module: str):
 
 
 def run_code(src: str, ns: dict):
-    """exec a cell like IPython: the value of a final expression is returned."""
-    tree = ast.parse(src)
-    last = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
-    exec(compile(tree, "<cell>", "exec"), ns)
-    if last is not None:
-        return eval(compile(last, "<cell>", "eval"), ns)
-    return None
+    return _run_code(src, ns, filename="<cell>")
 
 
-def score_cell(src: str, points: float, ns: dict) -> CellScore:
+def checker_for(module: str, learner_ns: dict) -> dict:
+    """The namespace a test cell sees at grading time, calling into ``learner_ns``."""
+    nb = nbformat.read(str(paths.source_notebook(module)), as_version=4)
+    executor = LocalExecutor(learner_ns)
+    return checker_namespace(nb, lambda name: RemoteFunction(executor, name))
+
+
+def score_cell(src: str, points: float, ns: dict, module: str | None = None) -> CellScore:
+    """Score a test cell against the learner namespace ``ns`` (through stand-ins when
+    ``module`` is given, as at grading time; directly in ``ns`` otherwise)."""
+    target = checker_for(module, ns) if module else ns
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         try:
-            value = run_code(src, ns)
+            value = run_code(src, target)
         except Exception as exc:  # nbgrader: an error output scores 0
             return CellScore(0.0, points, buf.getvalue() + f"\n{type(exc).__name__}: {exc}")
     if value is not None:
@@ -104,4 +112,4 @@ def score_variant(module: str, fn, test_id: str | None = None) -> CellScore:
     src, points = tests[test_id]
     ns = base_namespace(module)
     run_code(variant_source(fn), ns)
-    return score_cell(src, points, ns)
+    return score_cell(src, points, ns, module)

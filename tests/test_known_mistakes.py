@@ -35,7 +35,7 @@ def test_reference_solutions_earn_full_marks_in_process(module):
     _, _, tests = source_cells(module)
     ns = base_namespace(module)
     for test_id, (src, points) in tests.items():
-        result = score_cell(src, points, ns)
+        result = score_cell(src, points, ns, module)
         assert result.score == points, f"{test_id}: {result.output}"
 
 

@@ -129,33 +129,71 @@ def call(fn: Callable, *args: Any, what: str | None = None, **kwargs: Any) -> An
 
     A ``NotImplementedError`` becomes "not implemented yet"; any other exception becomes a
     message that names the call and the error instead of a traceback dump.
+
+    While a notebook is graded, ``fn`` is a stand-in that runs the learner's function in their
+    own kernel and returns plain data (numbers, strings, lists, dicts, numpy arrays): checks
+    judge only the returned value (see ``course_grader.rpc``).
     """
+    return _invoke(fn, None, args, kwargs, what)
+
+
+def call_in_kernel(probe: Callable, fn: Callable, *args: Any, what: str | None = None, **kwargs: Any) -> Any:
+    """``probe(fn, *args)`` run next to the learner's code; the probe must return plain data.
+
+    Use it when a check needs more than a return value, e.g. the layers of a Keras model the
+    learner built. ``probe`` is a module-level function of this package, so the grading kernel
+    can import it.
+    """
+    return _invoke(fn, probe, args, kwargs, what)
+
+
+def kernel_function(name: str):
+    """The learner's function ``name`` from the kernel's namespace (a stand-in unpickled there)."""
+    from IPython import get_ipython
+
+    return get_ipython().user_ns[name]
+
+
+def _invoke(fn: Callable, probe: Callable | None, args: tuple, kwargs: dict, what: str | None) -> Any:
     name = getattr(fn, "__name__", "your function")
     if not callable(fn):
         raise CheckFailed(f"`{name}` is not a function (it is a {type(fn).__name__}).")
     args_c = copy.deepcopy(args)
     kwargs_c = copy.deepcopy(kwargs)
     try:
-        return fn(*args_c, **kwargs_c)
+        if probe is None:
+            return fn(*args_c, **kwargs_c)
+        if getattr(fn, "__course_remote__", False):
+            return fn.run_with(probe, *args_c, **kwargs_c)
+        return probe(fn, *args_c, **kwargs_c)
     except NotImplementedError:
         raise CheckFailed(f"`{name}` is not implemented yet (it raises NotImplementedError).") from None
     except CheckFailed:
         raise
     except Exception as exc:
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        raise CheckFailed(
-            f"{what or name + '(...)'} raised {type(exc).__name__}: {exc} "
-            f"(line {where.lineno}: `{(where.line or '').strip()}`)"
-        ) from None
+        if type(exc).__name__ == "KernelFault":
+            raise CheckFailed(f"{what or name + '(...)'}: {exc}") from None
+        kind = getattr(exc, "learner_type", type(exc).__name__)
+        if hasattr(exc, "learner_line"):
+            lineno, line = getattr(exc, "learner_lineno", None), exc.learner_line
+        else:
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            lineno, line = where.lineno, where.line
+        at = f" (line {lineno}: `{(line or '').strip()}`)" if lineno else ""
+        raise CheckFailed(f"{what or name + '(...)'} raised {kind}: {exc}{at}") from None
 
 
 class Exercise:
     """Collects the checks of one test cell and turns them into nbgrader's score."""
 
+    #: every Exercise made in this process, in order (the grader reads their results)
+    created: list["Exercise"] = []
+
     def __init__(self, name: str, points: float):
         self.name = name
         self.points = float(points)
         self.results: list[tuple[str, float, str | None]] = []
+        Exercise.created.append(self)
 
     @contextmanager
     def check(self, label: str, weight: float = 1.0):

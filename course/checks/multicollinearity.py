@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import CheckFailed, as_array, call, expect, expect_close
+from . import CheckFailed, as_array, call, call_in_kernel, expect, expect_close
 
 
 # --------------------------------------------------------------------------- inputs
@@ -311,18 +311,20 @@ def _same_predictions(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-5, atol=1e-6 * scale))
 
 
-def _unfitted_clone(factory: Callable, k: int, label: str):
-    """Call ``factory(k)``, check it is an unfitted scikit-learn estimator, return a clone of it."""
+def estimator_probe(factory: Callable, k: int, X_train, y_train, X_test) -> dict:
+    """PROBE (runs next to the learner's code): build ``factory(k)``, check that it is an unfitted,
+    clonable scikit-learn estimator, fit a clone and predict. Returns plain data only."""
     from sklearn.base import clone
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
 
-    est = call(factory, k, what=label)
+    est = factory(k)
     if est is None:
-        raise CheckFailed(f"{label} returned None: did the function forget to `return` the estimator?")
+        return {"status": "none"}
     if isinstance(est, type):
-        raise CheckFailed(f"{label} returned the class {est.__name__}, not an estimator object: call it, e.g. {est.__name__}(...).")
-    expect(hasattr(est, "fit") and hasattr(est, "predict"), f"{label} should return a scikit-learn estimator with fit and predict, got {type(est).__name__}.")
+        return {"status": "class", "name": est.__name__}
+    if not (hasattr(est, "fit") and hasattr(est, "predict")):
+        return {"status": "not_estimator", "name": type(est).__name__}
     try:
         check_is_fitted(est)
     except NotFittedError:
@@ -330,19 +332,42 @@ def _unfitted_clone(factory: Callable, k: int, label: str):
     except Exception:
         pass
     else:
-        raise CheckFailed(f"{label} returned an estimator that is already fitted: return it UNFITTED, so cross-validation fits it on each training fold only (fitting first leaks the validation rows into the model).")
+        return {"status": "fitted"}
     try:
-        return clone(est)
+        est = clone(est)
     except Exception as exc:
-        raise CheckFailed(f"{label}: scikit-learn cannot clone the estimator ({type(exc).__name__}: {exc}); cross_val_score needs to. Build it from scikit-learn classes.") from None
+        return {"status": "clone_error", "detail": f"{type(exc).__name__}: {exc}"}
+    try:
+        return {"status": "ok", "pred": _predict(est, X_train, y_train, X_test)}
+    except Exception as exc:
+        return {"status": "fit_error", "detail": f"{type(exc).__name__}: {exc}"}
 
 
-def _fit_predict(est, label: str) -> np.ndarray:
+def fresh_probe(factory: Callable, k: int) -> bool:
+    """PROBE: does every call of ``factory(k)`` build a new object?"""
+    return factory(k) is not factory(k)
+
+
+def _learner_predictions(factory: Callable, k: int, label: str) -> np.ndarray:
+    """The learner's ``factory(k)`` fitted on the fixed case, predictions on its test rows."""
     Xtr, ytr, Xte = _fit_case()
-    try:
-        return _predict(est, Xtr, ytr, Xte)
-    except Exception as exc:
-        raise CheckFailed(f"{label}: fitting on a 110x16 training set and predicting raised {type(exc).__name__}: {exc}") from None
+    r = call_in_kernel(estimator_probe, factory, k, Xtr, ytr, Xte, what=label)
+    status = r.get("status") if isinstance(r, dict) else None
+    if status == "none":
+        raise CheckFailed(f"{label} returned None: did the function forget to `return` the estimator?")
+    if status == "class":
+        raise CheckFailed(f"{label} returned the class {r['name']}, not an estimator object: call it, e.g. {r['name']}(...).")
+    if status == "not_estimator":
+        raise CheckFailed(f"{label} should return a scikit-learn estimator with fit and predict, got {r['name']}.")
+    if status == "fitted":
+        raise CheckFailed(f"{label} returned an estimator that is already fitted: return it UNFITTED, so cross-validation fits it on each training fold only (fitting first leaks the validation rows into the model).")
+    if status == "clone_error":
+        raise CheckFailed(f"{label}: scikit-learn cannot clone the estimator ({r['detail']}); cross_val_score needs to. Build it from scikit-learn classes.")
+    if status == "fit_error":
+        raise CheckFailed(f"{label}: fitting on a 110x16 training set and predicting raised {r['detail']}")
+    if status != "ok":
+        raise CheckFailed(f"{label}: the estimator could not be examined.")
+    return np.ravel(np.asarray(r["pred"], dtype=float))
 
 
 def _effective_components(pred: np.ndarray, reference: Callable) -> int | None:
@@ -360,7 +385,7 @@ def _check_estimator(name: str, factory: Callable, reference: Callable, k: int, 
     of components the learner's estimator really uses — and whether it is the same for every k.
     """
     label = f"{name}({k})"
-    got = _fit_predict(_unfitted_clone(factory, k, label), label)
+    got = _learner_predictions(factory, k, label)
     expected = _reference_predictions(reference, k)
     if _same_predictions(got, expected):
         return
@@ -379,7 +404,7 @@ def _check_estimator(name: str, factory: Callable, reference: Callable, k: int, 
         same = []
         for o in probes:
             try:
-                pred_o = _fit_predict(_unfitted_clone(factory, o, f"{name}({o})"), f"{name}({o})")
+                pred_o = _learner_predictions(factory, o, f"{name}({o})")
             except CheckFailed:
                 break
             if _effective_components(pred_o, reference) != c:
@@ -419,9 +444,8 @@ def check_fresh_estimators(factory: Callable, name: str, k: int = 2) -> None:
         check_right(factory, k)
     except CheckFailed:
         raise CheckFailed(f"Not scored yet: {name}({k}) must first build the right estimator (see the other checks); this extra check then verifies that every call returns a NEW object.") from None
-    a = call(factory, k, what=f"{name}({k})")
-    b = call(factory, k, what=f"{name}({k})")
-    expect(a is not b, f"{name} returned the SAME object twice: build a new estimator on every call.")
+    fresh = call_in_kernel(fresh_probe, factory, k, what=f"{name}({k})")
+    expect(fresh is True, f"{name} returned the SAME object twice: build a new estimator on every call.")
 
 
 # --------------------------------------------------------------------------- choosing k

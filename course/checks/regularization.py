@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import CheckFailed, as_array, as_float, call, expect, expect_close
+from . import CheckFailed, as_array, as_float, call, call_in_kernel, expect, expect_close
 
 
 def _arrays(weights: Any) -> list[np.ndarray]:
@@ -228,55 +228,58 @@ def check_early_stopping(early_stopping_epochs: Callable, val_losses, patience: 
     raise CheckFailed(f"{label}: expected {expected}, got {pair}. {hint}".strip())
 
 
-def check_regularized_model(build_regularized_model: Callable, n_features: int, hidden_units, dropout_rate: float, l2: float) -> None:
+def describe_model(build: Callable, *args: Any) -> dict:
+    """PROBE (runs next to the learner's code): build the model and describe it as plain data.
+
+    The check below judges only this description, so it works the same in a learner's kernel
+    and while grading, where nothing but plain data leaves the kernel.
+    """
     import keras
 
-    label = f"build_regularized_model({n_features}, {list(hidden_units)}, {dropout_rate}, {l2})"
-    model = call(build_regularized_model, n_features, hidden_units, dropout_rate, l2, what=label)
-    expect(isinstance(model, keras.Model), f"{label} should return a keras Model, got {type(model).__name__}.")
+    model = build(*args)
+    if not isinstance(model, keras.Model):
+        return {"is_model": False, "type": type(model).__name__}
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
-    drops = [layer for layer in layers if isinstance(layer, keras.layers.Dropout)]
-    expect(len(dense) == len(hidden_units) + 1, f"{label}: expected {len(hidden_units)} hidden Dense layers plus one output Dense, found {len(dense)} Dense layers.")
-    activation_of = _effective_activations(layers)
-    for i, (layer, units) in enumerate(zip(dense[:-1], hidden_units)):
-        expect(layer.units == units, f"Hidden Dense layer {i} has {layer.units} units, expected {units}.")
-        hidden_act = activation_of[id(layer)]
-        expect(hidden_act not in ("linear", "None"), f"Hidden Dense layer {i} has no activation (linear): stacked linear layers collapse into one linear map; use activation='relu'.")
-        expect(hidden_act != "softmax", f"Hidden Dense layer {i} uses softmax: it squashes the layer's units into one probability distribution (they compete); use activation='relu' in hidden layers.")
-        reg = layer.kernel_regularizer
-        if reg is None:
-            if layer.activity_regularizer is not None or layer.bias_regularizer is not None:
-                raise CheckFailed(f"Hidden Dense layer {i} regularizes its activity or bias: the contract (and the usual practice) is an L2 penalty on the kernel (kernel_regularizer).")
-            raise CheckFailed(f"Hidden Dense layer {i} has no kernel_regularizer: add keras.regularizers.L2(l2).")
-        cfg = reg.get_config()
-        if cfg.get("l1", 0) and not cfg.get("l2", 0):
-            raise CheckFailed(f"Hidden Dense layer {i} uses an L1 regularizer: the exercise asks for L2 (shrinkage, not sparsity).")
-        expect(abs(float(cfg.get("l2", 0.0)) - l2) <= 1e-6 * max(1.0, l2) and not cfg.get("l1", 0), f"Hidden Dense layer {i}: expected L2 strength {l2}, found {cfg}.")
-    expect(len(drops) == len(hidden_units), f"{label}: expected one Dropout after each hidden layer ({len(hidden_units)}), found {len(drops)}.")
-    for d in drops:
-        expect(abs(float(d.rate) - dropout_rate) < 1e-9, f"Dropout rate is {d.rate}, expected {dropout_rate}.")
-    # order: Dense, Dropout, Dense, Dropout, ..., Dense(out); activation layers may sit in between
-    kinds = ["D" if isinstance(layer, keras.layers.Dense) else "X" if isinstance(layer, keras.layers.Dropout) else "?" for layer in layers]
-    want = "DX" * len(hidden_units) + "D"
-    seq = "".join(k for k in kinds if k in "DX")
-    if seq != want:
-        if seq.endswith("X"):
-            raise CheckFailed("A Dropout layer comes after the output layer: dropout belongs after hidden layers, never on the prediction.")
-        raise CheckFailed(f"Layer order should be Dense, Dropout per hidden layer, then the output Dense; found {''.join(type(layer).__name__ + ' ' for layer in layers)}.")
-    out = dense[-1]
-    act = activation_of[id(out)]
-    if out.units == 2 and act == "softmax":
-        raise CheckFailed("The output is a 2-unit softmax: for binary classification with this contract use one sigmoid unit (and binary cross-entropy).")
-    expect(out.units == 1, f"The output layer has {out.units} units, expected 1.")
-    expect(act == "sigmoid", f"The output activation is {act}, expected sigmoid: it turns the logit into a probability.")
+
+    def act_name(fn) -> str:
+        return str(getattr(fn, "__name__", str(fn)))
+
+    out = []
+    for layer in layers:
+        d = {"class": type(layer).__name__}
+        if isinstance(layer, keras.layers.Dense):
+            d["kind"] = "dense"
+            d["units"] = int(layer.units)
+            d["activation"] = act_name(layer.activation)
+            reg = layer.kernel_regularizer
+            d["kernel_regularizer"] = None if reg is None else {k: (float(v) if isinstance(v, (int, float)) else str(v)) for k, v in (reg.get_config() or {}).items()}
+            d["other_regularizer"] = layer.activity_regularizer is not None or layer.bias_regularizer is not None
+        elif isinstance(layer, keras.layers.Dropout):
+            d["kind"] = "dropout"
+            d["rate"] = float(layer.rate)
+        elif isinstance(layer, keras.layers.ReLU):
+            d["kind"], d["activation"] = "activation", "relu"
+        elif isinstance(layer, keras.layers.LeakyReLU):
+            d["kind"], d["activation"] = "activation", "leaky_relu"
+        elif isinstance(layer, keras.layers.Activation):
+            d["kind"], d["activation"] = "activation", act_name(layer.activation)
+        elif type(layer).__name__ in ("ELU", "PReLU", "Softmax"):
+            d["kind"], d["activation"] = "activation", type(layer).__name__.lower()
+        else:
+            d["kind"] = "other"
+        out.append(d)
+    desc = {"is_model": True, "layers": out, "call_error": None}
+    n_features = int(args[0]) if args else 1
     try:
         model(np.zeros((2, n_features), dtype="float32"), training=False)
     except Exception as exc:
-        raise CheckFailed(f"The model cannot take a batch with {n_features} input features: {type(exc).__name__}: {str(exc)[:200]}") from None
-    n_in = int(dense[0].kernel.shape[0])
-    expect(n_in == n_features, f"The model expects {n_in} input features, expected {n_features}.")
-    expect(getattr(model, "optimizer", None) is not None and getattr(model, "compiled", True), "The model is not compiled: call model.compile(optimizer=..., loss='binary_crossentropy').")
+        desc["call_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+    dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
+    try:
+        desc["n_inputs"] = int(dense[0].kernel.shape[0]) if dense else None
+    except Exception:
+        desc["n_inputs"] = None
+    desc["compiled"] = bool(getattr(model, "optimizer", None) is not None and getattr(model, "compiled", True))
     loss = getattr(model, "loss", None)
     if isinstance(loss, (list, tuple)) and len(loss) == 1:  # compile(loss=["binary_crossentropy"])
         loss = loss[0]
@@ -286,37 +289,83 @@ def check_regularized_model(build_regularized_model: Callable, n_features: int, 
         loss_name = loss.__name__  # keras.losses.binary_crossentropy, a function
     else:
         loss_name = getattr(loss, "name", type(loss).__name__)
+    desc["loss_name"] = str(loss_name)
+    cfg = loss.get_config() if hasattr(loss, "get_config") else {}
+    desc["from_logits"] = bool((cfg or {}).get("from_logits", False))
+    desc["n_losses"] = len(model.losses) if desc["call_error"] is None else 0
+    return desc
+
+
+def check_regularized_model(build_regularized_model: Callable, n_features: int, hidden_units, dropout_rate: float, l2: float) -> None:
+    label = f"build_regularized_model({n_features}, {list(hidden_units)}, {dropout_rate}, {l2})"
+    desc = call_in_kernel(describe_model, build_regularized_model, n_features, hidden_units, dropout_rate, l2, what=label)
+    expect(isinstance(desc, dict) and desc.get("is_model"), f"{label} should return a keras Model, got {desc.get('type') if isinstance(desc, dict) else 'something else'}.")
+    layers = desc["layers"]
+    dense = [layer for layer in layers if layer["kind"] == "dense"]
+    drops = [layer for layer in layers if layer["kind"] == "dropout"]
+    expect(len(dense) == len(hidden_units) + 1, f"{label}: expected {len(hidden_units)} hidden Dense layers plus one output Dense, found {len(dense)} Dense layers.")
+    activation_of = _effective_activations(layers)
+    for i, (layer, units) in enumerate(zip(dense[:-1], hidden_units)):
+        expect(layer["units"] == units, f"Hidden Dense layer {i} has {layer['units']} units, expected {units}.")
+        hidden_act = activation_of[layers.index(layer)]
+        expect(hidden_act not in ("linear", "None"), f"Hidden Dense layer {i} has no activation (linear): stacked linear layers collapse into one linear map; use activation='relu'.")
+        expect(hidden_act != "softmax", f"Hidden Dense layer {i} uses softmax: it squashes the layer's units into one probability distribution (they compete); use activation='relu' in hidden layers.")
+        cfg = layer["kernel_regularizer"]
+        if cfg is None:
+            if layer["other_regularizer"]:
+                raise CheckFailed(f"Hidden Dense layer {i} regularizes its activity or bias: the contract (and the usual practice) is an L2 penalty on the kernel (kernel_regularizer).")
+            raise CheckFailed(f"Hidden Dense layer {i} has no kernel_regularizer: add keras.regularizers.L2(l2).")
+        if _num(cfg.get("l1", 0)) and not _num(cfg.get("l2", 0)):
+            raise CheckFailed(f"Hidden Dense layer {i} uses an L1 regularizer: the exercise asks for L2 (shrinkage, not sparsity).")
+        expect(abs(_num(cfg.get("l2", 0.0)) - l2) <= 1e-6 * max(1.0, l2) and not _num(cfg.get("l1", 0)), f"Hidden Dense layer {i}: expected L2 strength {l2}, found {cfg}.")
+    expect(len(drops) == len(hidden_units), f"{label}: expected one Dropout after each hidden layer ({len(hidden_units)}), found {len(drops)}.")
+    for d in drops:
+        expect(abs(d["rate"] - dropout_rate) < 1e-9, f"Dropout rate is {d['rate']}, expected {dropout_rate}.")
+    # order: Dense, Dropout, Dense, Dropout, ..., Dense(out); activation layers may sit in between
+    kinds = ["D" if layer["kind"] == "dense" else "X" if layer["kind"] == "dropout" else "?" for layer in layers]
+    want = "DX" * len(hidden_units) + "D"
+    seq = "".join(k for k in kinds if k in "DX")
+    if seq != want:
+        if seq.endswith("X"):
+            raise CheckFailed("A Dropout layer comes after the output layer: dropout belongs after hidden layers, never on the prediction.")
+        raise CheckFailed(f"Layer order should be Dense, Dropout per hidden layer, then the output Dense; found {''.join(layer['class'] + ' ' for layer in layers)}.")
+    out = dense[-1]
+    act = activation_of[layers.index(out)]
+    if out["units"] == 2 and act == "softmax":
+        raise CheckFailed("The output is a 2-unit softmax: for binary classification with this contract use one sigmoid unit (and binary cross-entropy).")
+    expect(out["units"] == 1, f"The output layer has {out['units']} units, expected 1.")
+    expect(act == "sigmoid", f"The output activation is {act}, expected sigmoid: it turns the logit into a probability.")
+    if desc["call_error"]:
+        raise CheckFailed(f"The model cannot take a batch with {n_features} input features: {desc['call_error']}")
+    expect(desc["n_inputs"] == n_features, f"The model expects {desc['n_inputs']} input features, expected {n_features}.")
+    expect(desc["compiled"], "The model is not compiled: call model.compile(optimizer=..., loss='binary_crossentropy').")
+    loss_name = desc["loss_name"]
     normalized = str(loss_name).lower().replace("_", "")
     expect(normalized in ("binarycrossentropy", "bce"), f"The loss is {loss_name!r}: use binary cross-entropy ('binary_crossentropy') for a one-unit sigmoid output.")
-    cfg = loss.get_config() if hasattr(loss, "get_config") else {}
-    expect(not cfg.get("from_logits", False), "The loss has from_logits=True, but the sigmoid output already gives probabilities: use from_logits=False (the default).")
+    expect(not desc["from_logits"], "The loss has from_logits=True, but the sigmoid output already gives probabilities: use from_logits=False (the default).")
     # the L2 penalty must appear in model.losses once the model has run
-    x = np.zeros((2, n_features), dtype="float32")
-    model(x, training=False)
-    expect(len(model.losses) >= len(hidden_units), f"model.losses has {len(model.losses)} penalty terms, expected (at least) one per hidden layer.")
+    expect(desc["n_losses"] >= len(hidden_units), f"model.losses has {desc['n_losses']} penalty terms, expected (at least) one per hidden layer.")
 
 
-def _effective_activations(layers) -> dict:
-    """Each Dense layer's activation, counting a separate activation layer right after it
-    (``Dense(u)`` then ``ReLU()`` or ``Activation("sigmoid")`` is the same model)."""
-    import keras
+def _num(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return 0.0
 
+
+def _effective_activations(layers: list) -> dict:
+    """Each Dense layer's activation (by position), counting a separate activation layer right
+    after it (``Dense(u)`` then ``ReLU()`` or ``Activation("sigmoid")`` is the same model)."""
     result = {}
     for i, layer in enumerate(layers):
-        if not isinstance(layer, keras.layers.Dense):
+        if layer["kind"] != "dense":
             continue
-        name = getattr(layer.activation, "__name__", str(layer.activation))
+        name = layer["activation"]
         nxt = layers[i + 1] if i + 1 < len(layers) else None
-        if name == "linear" and nxt is not None:
-            if isinstance(nxt, keras.layers.ReLU):
-                name = "relu"
-            elif isinstance(nxt, keras.layers.LeakyReLU):
-                name = "leaky_relu"
-            elif isinstance(nxt, keras.layers.Activation):
-                name = getattr(nxt.activation, "__name__", str(nxt.activation))
-            elif type(nxt).__name__ in ("ELU", "PReLU", "Softmax"):
-                name = type(nxt).__name__.lower()
-        result[id(layer)] = name
+        if name == "linear" and nxt is not None and nxt["kind"] == "activation":
+            name = nxt["activation"]
+        result[i] = name
     return result
 
 
