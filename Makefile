@@ -10,7 +10,7 @@ LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 M ?= 01
 
-.PHONY: start setup lab test build grade benchmark instructor clean-venv help system-deps
+.PHONY: start setup lab test build grade benchmark instructor clean-venv help system-deps browser-deps
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -35,7 +35,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 lab: setup  ## open JupyterLab on the repository root (instructors: formgrader is in the Nbgrader menu)
 	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS)
 
-test: system-deps setup  ## set up (system packages, .venv) and run the whole test suite on both cores
+test: system-deps browser-deps setup  ## set up (system packages, browser, .venv) and run the whole test suite on both cores
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 
 build: setup  ## regenerate release/ from source/ with nbgrader
@@ -61,3 +61,6 @@ system-deps:  ## install the Debian packages in system-packages.txt that are mis
 
 clean-venv:  ## delete the virtual environment
 	rm -rf $(VENV)
+
+browser-deps:  ## install Debian's chromium + chromium-driver for tests/test_browser.py (as root; no-op when present)
+	.ci/browser-deps

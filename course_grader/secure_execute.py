@@ -267,9 +267,15 @@ class SecureExecute(Execute):
             self._restart("kernel died")
             return
         except Exception as exc:  # nbclient gave up on the cell (e.g. no output after an interrupt)
-            cell.outputs.append(_error("CellFailed", f"this cell could not be run to the end ({type(exc).__name__}); the kernel was checked and replaced if needed."))
-            self._fault(cell, "cell-failed", str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__)
+            timed_out = "time" in type(exc).__name__.lower() or "timed out" in str(exc)
+            if timed_out:
+                cell.outputs.append(_error("CellTimeoutError", f"this cell ran longer than {self.timeout} s and was stopped (an infinite loop?)."))
+                self._fault(cell, "timeout", f"this cell ran longer than {self.timeout} s and was stopped")
+            else:
+                cell.outputs.append(_error("CellFailed", f"this cell could not be run to the end ({type(exc).__name__})."))
+                self._fault(cell, "cell-failed", str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__)
             if not self._too_many_tasks(cell) and not self.responsive(5):
+                cell.outputs.append(_error("KernelRestarted", "the cell did not stop when interrupted, so the kernel was replaced; the cells before this one ran again."))
                 self._restart("unresponsive kernel")
             return
         if self._too_many_tasks(cell):
