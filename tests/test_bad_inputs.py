@@ -86,7 +86,7 @@ def test_deleted_and_edited_cells_are_restored_and_graded(tmp_path):
     assert got["test_soft_threshold"] == (2.0, 2.0), "edited points/content must be restored"
     assert got["test_dropout_forward"] == (3.0, 3.0)
     assert got["test_l1_penalty"] == (2.0, 2.0), "an answer cell without metadata must be found by its def"
-    assert result.auto_max_score == 19
+    assert result.auto_max_score == 24
     notes = " ".join(result.notes)
     assert "restored deleted test cell 'test_l2_penalty'" in notes
     assert "restored deleted locked cell 'setup'" in notes
@@ -98,7 +98,7 @@ def test_infinite_loop_times_out_and_the_rest_is_still_graded(tmp_path):
     result = grade_notebook(path, timeout=30, feedback_to=tmp_path / "fb.html")
     got = {e.id: e.score for e in result.exercises if e.kind == "auto"}
     assert got["test_soft_threshold"] == 0
-    assert got["test_dropout_forward"] == 3 and got["test_exam_answers"] == 4, got
+    assert got["test_dropout_forward"] == 3 and got["test_exam_answers"] == 7, got
     assert "CellTimeoutError" in (tmp_path / "fb.html").read_text()
 
 

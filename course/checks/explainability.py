@@ -201,6 +201,188 @@ def check_shapley_axioms(exact_shapley: Callable) -> None:
     expect_close(got, expected, label, rtol=FLOAT32_RTOL, atol=atol, misconceptions=misconceptions)
 
 
+# --------------------------------------------------------------------------- sampled Shapley
+def _sampling_game(name: str):
+    """(f, x, baseline) for the sampled-Shapley checks: cheap value functions with interactions."""
+    if name == "interaction4":
+        f = lambda z: float(z[0] * z[1] + 2.0 * z[2] - 1.5 * z[1] * z[2] * z[3] + np.tanh(z[0] + z[3]))  # noqa: E731
+        return f, np.array([1.0, 2.0, -1.0, 1.5]), np.array([0.0, -0.5, 0.5, 0.0])
+    if name == "nonlinear5":
+        w = np.array([0.8, -1.2, 0.5, 2.0, -0.7])
+
+        def f(z):
+            z = np.asarray(z, dtype=float)
+            return float(w @ z + z[0] * z[1] * z[2] + np.sin(z[3] * z[4]) + max(z[0], z[4]))
+
+        return f, np.array([1.2, -0.7, 2.0, 0.9, 1.5]), np.array([-0.3, 0.8, 0.1, -1.0, 0.2])
+    if name == "one_feature":
+        f = lambda z: float(z[0] ** 3 - 2.0)  # noqa: E731
+        return f, np.array([2.0]), np.array([-1.0])
+    raise ValueError(name)
+
+
+@lru_cache(maxsize=None)
+def _order_table(name: str):
+    """Every feature order of a game: the marginal-contribution vectors (one row per order),
+    the same with the contribution measured against the baseline, and indexed by position."""
+    import itertools
+
+    f, x, b = _sampling_game(name)
+    n = len(x)
+    v0 = float(f(b))
+    rows, vs_baseline, by_position = [], [], []
+    for order in itertools.permutations(range(n)):
+        z = b.copy()
+        prev = v0
+        phi, base, pos = np.zeros(n), np.zeros(n), np.zeros(n)
+        for k, i in enumerate(order):
+            z[i] = x[i]
+            cur = float(f(z))
+            phi[i] = cur - prev
+            base[i] = cur - v0
+            pos[k] = cur - prev
+            prev = cur
+        rows.append(phi)
+        vs_baseline.append(base)
+        by_position.append(pos)
+    return np.array(rows), np.array(vs_baseline), np.array(by_position)
+
+
+def _call_sampled(sampled_shapley: Callable, name: str, path_count: int, seed: int, x_as: str = "numpy") -> np.ndarray:
+    f, x, b = _sampling_game(name)
+    label = f"sampled_shapley(f, x, baseline, path_count={path_count}, rng=np.random.default_rng({seed}))"
+    got = as_array(call(sampled_shapley, f, _as_input(x, x_as), _as_input(b, x_as), path_count, np.random.default_rng(seed), what=label), label)
+    if got.size != len(x):
+        raise CheckFailed(f"{label} should return one value per feature ({len(x)}), got shape {got.shape}.")
+    return got.reshape(len(x))
+
+
+def _efficiency_message(got: np.ndarray, name: str, path_count: int, label: str) -> str | None:
+    f, x, b = _sampling_game(name)
+    n = len(x)
+    target = float(f(x)) - float(f(b))
+    total = float(np.sum(got))
+    tol = 1e-6 * (abs(target) + float(np.max(np.abs(_order_table(name)[0])))) + 1e-9
+    if abs(total - target) <= tol:
+        return None
+    head = f"{label}: the values sum to {total:.6g}, but f(x) - f(baseline) = {target:.6g}."
+    _, vs_baseline, _ = _order_table(name)
+    if path_count == 1 and any(np.allclose(got, row, rtol=1e-6, atol=1e-9) for row in vs_baseline):
+        return (f"{head} Each contribution was measured against the baseline, f(z) - f(baseline), instead of against the "
+                "previous coalition: a feature's marginal contribution is v(S + i) - v(S), where S holds the features "
+                "that joined before it on this path. Then the contributions telescope and every path sums to "
+                "f(x) - f(baseline) (efficiency).")
+    if target != 0 and np.isclose(total, target * n / path_count, rtol=1e-6) and n != path_count:
+        return (f"{head} The summed contributions were divided by the number of features ({n}) instead of by "
+                f"path_count ({path_count}): the estimate is the MEAN over the path_count orders.")
+    if target != 0 and np.isclose(total, target / n, rtol=1e-6) and n > 1:
+        return (f"{head} The contributions were divided by n = {n} features as well as by the number of paths: divide the "
+                "sum over paths by path_count only (each path already splits f(x) - f(baseline) among the features).")
+    if target != 0 and path_count > 1 and np.isclose(total, target * path_count, rtol=1e-6):
+        return (f"{head} The contributions were summed over the {path_count} paths but not divided by path_count: "
+                "the estimate is the MEAN over the orders.")
+    if target != 0 and np.isclose(total / target, path_count / (path_count + 1.0), rtol=1e-6):
+        return f"{head} Divide the sum over paths by path_count, not path_count + 1 (the number of orders drawn)."
+    return (f"{head} Efficiency must hold on EVERY path: along one order the marginal contributions "
+            "v(S + i) - v(S) telescope to v(all) - v(empty) = f(x) - f(baseline), so their mean over paths does too.")
+
+
+def check_sampled_shapley_paths(sampled_shapley: Callable, name: str, seeds=(0, 1, 2, 3), x_as: str = "numpy") -> None:
+    """path_count=1: the result is the marginal-contribution vector of ONE order, so it sums to f(x) - f(b)."""
+    rows, _, by_position = _order_table(name)
+    for seed in seeds:
+        label = f"sampled_shapley(..., path_count=1, rng=np.random.default_rng({seed}))"
+        got = _call_sampled(sampled_shapley, name, 1, seed, x_as)
+        message = _efficiency_message(got, name, 1, label)
+        if message:
+            raise CheckFailed(message)
+        scale = float(np.max(np.abs(rows))) + 1e-12
+        if not any(np.allclose(got, row, rtol=1e-6, atol=1e-9 * scale) for row in rows):
+            if any(np.allclose(got, row, rtol=1e-6, atol=1e-9 * scale) for row in by_position):
+                raise CheckFailed(f"{label}: got {_short(got)}. The contributions were stored by POSITION in the order "
+                                  "(phi[k] for the k-th feature to join) instead of by feature (phi[order[k]]).")
+            raise CheckFailed(f"{label}: got {_short(got)}, which is not the vector of marginal contributions of any "
+                              "feature order. With one path the estimate is exactly the contributions v(S + i) - v(S) "
+                              "of each feature i when it joins the features before it in one random order.")
+
+
+def check_sampled_shapley_efficiency(sampled_shapley: Callable, name: str, path_count: int, seeds=(0, 1, 2), x_as: str = "numpy") -> None:
+    for seed in seeds:
+        label = f"sampled_shapley(..., path_count={path_count}, rng=np.random.default_rng({seed}))"
+        got = _call_sampled(sampled_shapley, name, path_count, seed, x_as)
+        message = _efficiency_message(got, name, path_count, label)
+        if message:
+            raise CheckFailed(message)
+
+
+def check_sampled_shapley_seeded(sampled_shapley: Callable, name: str, path_count: int = 3, seeds=(0, 1, 2, 3, 4)) -> None:
+    """The same seed gives the same result; different seeds do not all give the same result."""
+    results = []
+    for seed in seeds:
+        first = _call_sampled(sampled_shapley, name, path_count, seed)
+        again = _call_sampled(sampled_shapley, name, path_count, seed)
+        if not np.allclose(first, again, rtol=1e-12, atol=0.0):
+            raise CheckFailed(
+                f"sampled_shapley(..., path_count={path_count}, rng=np.random.default_rng({seed})) called twice with "
+                f"the same seed gave {_short(first)} and then {_short(again)}: the same seed must give the same "
+                "result. Draw every order from the `rng` passed in (rng.permutation(n)), not from np.random's global "
+                "generator or an unseeded default_rng().")
+        results.append(first)
+    if all(np.allclose(r, results[0], rtol=1e-12, atol=0.0) for r in results[1:]):
+        raise CheckFailed(
+            f"sampled_shapley(..., path_count={path_count}) gave the same result {_short(results[0])} for {len(seeds)} "
+            "different seeds: the function ignores the `rng` argument (a fixed seed of its own, or no randomness). "
+            "Draw the orders with the rng that is passed in.")
+
+
+def check_sampled_shapley_converges(sampled_shapley: Callable, name: str, path_count: int = 1000, seeds=(0, 1, 2)) -> None:
+    """With many paths the estimate is within 6 standard errors of the exact Shapley values."""
+    rows, _, _ = _order_table(name)
+    exact, sd = rows.mean(axis=0), rows.std(axis=0)
+    tol = 6.0 * sd / np.sqrt(path_count) + 1e-9 * (float(np.max(np.abs(exact))) + 1.0)
+    for seed in seeds:
+        label = f"sampled_shapley(..., path_count={path_count}, rng=np.random.default_rng({seed}))"
+        got = _call_sampled(sampled_shapley, name, path_count, seed)
+        message = _efficiency_message(got, name, path_count, label)
+        if message:
+            raise CheckFailed(message)
+        if np.any(np.abs(got - exact) > tol):
+            if any(np.allclose(got, row, rtol=1e-6, atol=1e-9) for row in rows):
+                raise CheckFailed(
+                    f"{label}: got {_short(got)}, exactly the contributions of ONE feature order, far from the exact "
+                    f"Shapley values {_short(exact)}. One order was drawn and reused for every path: draw a NEW random "
+                    "order for each of the path_count paths and average.")
+            raise CheckFailed(
+                f"{label}: got {_short(got)}, but the exact Shapley values are {_short(exact)} and {path_count} random "
+                f"orders should land within {_short(tol)} of them (6 standard errors). Draw a new order per path and "
+                "average the marginal contributions over exactly path_count paths.")
+
+
+def check_sampled_shapley_rate(sampled_shapley: Callable, name: str, counts=(40, 1000), seeds=tuple(range(6))) -> None:
+    """The root-mean-square error over seeds shrinks like 1 / sqrt(path_count)."""
+    rows, _, _ = _order_table(name)
+    exact, var = rows.mean(axis=0), rows.var(axis=0)
+    rmse = {}
+    for p in counts:
+        errors = np.array([_call_sampled(sampled_shapley, name, p, seed) - exact for seed in seeds])
+        rmse[p] = float(np.sqrt(np.mean(errors ** 2)))
+        theory = float(np.sqrt(np.mean(var) / p))
+        if rmse[p] > 2.0 * theory:
+            raise CheckFailed(
+                f"sampled_shapley with path_count={p}: the root-mean-square error against exact Shapley over {len(seeds)} "
+                f"seeds is {rmse[p]:.3g}, more than twice the {theory:.3g} that averaging {p} independent random orders "
+                "gives (the error of a mean of p independent paths is sd / sqrt(p)). Draw a new order per path and use "
+                "all path_count of them.")
+    small, large = counts
+    expected_ratio = np.sqrt(large / small)
+    got_ratio = rmse[small] / max(rmse[large], 1e-300)
+    if got_ratio < expected_ratio / 3.0:
+        raise CheckFailed(
+            f"sampled_shapley: going from path_count={small} to {large} shrank the error only {got_ratio:.2g}-fold; "
+            f"averaging independent paths shrinks it like 1 / sqrt(path_count), about {expected_ratio:.2g}-fold. "
+            "Does the function use path_count paths?")
+
+
 # --------------------------------------------------------------------------- linear closed form
 def _linear_case(name: str):
     rng = np.random.default_rng(506)

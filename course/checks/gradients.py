@@ -527,10 +527,24 @@ def relu_activations(n: int, units: int, dead: int, seed: int, dtype="float64", 
 
 
 # =========================================================================== diagnose_gradients
-def _diagnose(norms, low=1e-2, high=1e2, *, invert=False, ignore_nonfinite=False, inclusive=False, extremes=False, first_only=False):
+def _diagnose(norms, low=1e-2, high=1e2, max_norm=None, *, invert=False, ignore_nonfinite=False, inclusive=False,
+              extremes=False, first_only=False, ignore_max=False, max_global=False, max_inclusive=False,
+              ratio_first=False, skip_last=False, max_truthy=False):
     """The contract's rule, with one knob turned to simulate a common mistake."""
     v = np.asarray(norms, dtype=float).ravel()
-    if not ignore_nonfinite and not np.all(np.isfinite(v)):
+    finite_part = v[:-1] if skip_last else v
+    if not ignore_nonfinite and not np.all(np.isfinite(finite_part)):
+        return "exploding"
+    use_max = max_norm is not None and not ignore_max and (bool(max_norm) if max_truthy else True)
+
+    def above_max():
+        if not use_max:
+            return False
+        if max_global:
+            return bool(np.sqrt(np.sum(v ** 2)) > max_norm)
+        return bool(np.any(v >= max_norm) if max_inclusive else np.any(v > max_norm))
+
+    if not ratio_first and above_max():
         return "exploding"
     with np.errstate(divide="ignore", invalid="ignore"):
         if extremes:
@@ -543,18 +557,27 @@ def _diagnose(norms, low=1e-2, high=1e2, *, invert=False, ignore_nonfinite=False
         return "exploding"
     if (ratio <= low) if inclusive else (ratio < low):
         return "vanishing"
+    if ratio_first and above_max():
+        return "exploding"
     return "healthy"
 
 
-def check_diagnose_gradients(diagnose_gradients: Callable, norms, low=None, high=None) -> None:
+def check_diagnose_gradients(diagnose_gradients: Callable, norms, low=None, high=None, max_norm=None, pass_max_norm=False) -> None:
+    """One call of ``diagnose_gradients`` against the contract's rule.
+
+    ``max_norm`` is passed as a keyword when it is not None or when ``pass_max_norm`` is True
+    (to check that an explicit ``max_norm=None`` means "no bound").
+    """
     kwargs = {}
     if low is not None:
         kwargs["low"] = low
     if high is not None:
         kwargs["high"] = high
+    if max_norm is not None or pass_max_norm:
+        kwargs["max_norm"] = max_norm
     v = as_array(norms, "the norms").ravel()
     shown = "[" + ", ".join(f"{x:.3g}" for x in v) + "]"
-    args = shown + "".join(f", {k}={val:g}" for k, val in kwargs.items())
+    args = shown + "".join(f", {k}={val:g}" if val is not None else f", {k}=None" for k, val in kwargs.items())
     label = f"diagnose_gradients({args}) ({type(norms).__name__} input)"
     expected = _diagnose(norms, **kwargs)
     got = call(diagnose_gradients, norms, what=label, **kwargs)
@@ -567,7 +590,13 @@ def check_diagnose_gradients(diagnose_gradients: Callable, norms, low=None, high
         raise CheckFailed(f"{label}: expected {expected!r}, got {str(got)!r}. Return exactly one of 'exploding', 'vanishing', 'healthy'.")
     ratio = v[0] / v[-1] if v[-1] != 0 else float("inf")
     mistakes = [
+        (dict(skip_last=True), "A norm is NaN or inf (here the LAST one): every norm must be checked with np.isfinite, the last included; a loop that stops one short misses it."),
         (dict(ignore_nonfinite=True), "A norm is NaN or inf: that alone means 'exploding' (check np.isfinite on every norm first; comparisons with NaN are always False)."),
+        (dict(max_truthy=True), "max_norm=0 was treated as 'no bound': test `max_norm is not None`, not `if max_norm:` (0 is a bound, and every positive norm is above it)."),
+        (dict(max_inclusive=True), "The max_norm bound is strict: a norm exactly equal to max_norm is not above it (use norm > max_norm)."),
+        (dict(ratio_first=True), "A norm above max_norm means 'exploding' even when the ratio says 'vanishing': check the non-finite norms and the max_norm bound before the ratio."),
+        (dict(ignore_max=True), "max_norm was ignored: when it is given, any single layer norm above max_norm means 'exploding', whatever the ratio (the absolute size of a gradient, not only the layer-wise ratio, signals an explosion)."),
+        (dict(max_global=True), "max_norm bounds EACH layer's norm, not the global norm sqrt(sum of squares) over the layers: compare every norm with max_norm separately."),
         (dict(defaults=True), "Use the thresholds passed as low= and high=, not the default values 1e-2 and 1e2."),
         (dict(invert=True), f"The ratio is inverted: the rule uses norms[0] / norms[-1] (input side over output side), here {ratio:.3g}: a small ratio means the input side gets too little gradient (vanishing), a large one too much (exploding)."),
         (dict(inclusive=True), "The boundary is strict: a ratio exactly equal to `high` (or `low`) is still 'healthy' (use > high and < low)."),
@@ -577,9 +606,33 @@ def check_diagnose_gradients(diagnose_gradients: Callable, norms, low=None, high
     ]
     for knobs, message in mistakes:
         if knobs.get("defaults"):
-            if kwargs and _diagnose(norms) == answer:
+            ratio_kwargs = {k: val for k, val in kwargs.items() if k in ("low", "high")}
+            if ratio_kwargs and _diagnose(norms, max_norm=kwargs.get("max_norm")) == answer:
                 raise CheckFailed(f"{label}: expected {expected!r}, got {answer!r}. {message}")
             continue
         if _diagnose(norms, **kwargs, **knobs) == answer:
             raise CheckFailed(f"{label}: expected {expected!r}, got {answer!r}. {message}")
     raise CheckFailed(f"{label}: expected {expected!r} (ratio norms[0] / norms[-1] = {ratio:.3g}), got {answer!r}.")
+
+
+# =========================================================================== degenerate inputs
+def check_clip_all_zero(clip_by_global_norm: Callable) -> None:
+    """All-zero gradients (a frozen layer, a converged step): global norm 0, nothing changes."""
+    grads = [np.zeros((3, 2)), np.zeros(2)]
+    try:
+        check_clip_by_global_norm(clip_by_global_norm, grads, 1.0)
+    except CheckFailed as exc:
+        raise CheckFailed(f"{exc} With all-zero gradients the global norm is 0: clip_norm / global_norm divides by zero "
+                          "(ZeroDivisionError, or inf * 0 = NaN). Scale by clip_norm / max(global_norm, clip_norm), "
+                          "which is 1 whenever the norm is at most clip_norm.") from None
+
+
+def check_dead_relu_one_example(dead_relu_fraction: Callable) -> None:
+    """A batch of ONE example, shape (1, units): a unit is dead if its one activation is 0."""
+    activations = np.array([[0.0, 0.7, 0.0, 1.3, 0.0, 0.2, 0.0, 0.4]])
+    try:
+        check_dead_relu_fraction(dead_relu_fraction, activations)
+    except CheckFailed as exc:
+        raise CheckFailed(f"{exc} The batch has shape (1, 8): one example, eight units. Keep the 2-D shape (no np.squeeze): "
+                          "squeezing turns it into one row of 8 values, and np.all(..., axis=0) then tests whether ALL "
+                          "activations are zero instead of each unit.") from None

@@ -641,3 +641,29 @@ def check_threshold_for_recall(threshold_for_recall: Callable, y_true: Any, scor
     if got < t_star and mine["recall"] >= target_recall and mine["n"] != star["n"]:
         hint += " " + _lower_costs(star, mine, t_star)
     raise CheckFailed(f"{head} {hint}")
+
+
+# --------------------------------------------------------------------------- column-shaped inputs
+_COLUMN_HINT = ("{what} has shape (n, 1), the shape of a Keras model's predict() output: flatten the inputs with "
+                "np.ravel (or .reshape(-1)) first. Without it numpy broadcasts an (n,) array against an (n, 1) one "
+                "into an n x n table, and sorting an (n, 1) array sorts each one-element row.")
+
+
+def _column_case(fn: Callable, check: Callable, y_true: Any, second: Any, what: str, *extra: Any) -> None:
+    """Run ``check`` on a case whose second argument is an (n, 1) column; when it fails but the
+    same call with the column flattened passes, say that the shape is the problem."""
+    try:
+        check(fn, y_true, second, *extra)
+    except CheckFailed as exc:
+        flat = np.asarray(second).reshape(-1)
+        try:
+            check(fn, y_true, flat, *extra)
+        except CheckFailed:
+            raise exc from None
+        raise CheckFailed(f"{exc} {_COLUMN_HINT.format(what=what)}") from None
+
+
+def check_confusion_counts_column(confusion_counts: Callable, y_true: Any, y_pred_column: Any) -> None:
+    """``y_pred`` shaped (n, 1), as ``(model.predict(x) > 0.5).astype(int)`` gives it."""
+    _column_case(confusion_counts, check_confusion_counts, y_true, y_pred_column, "y_pred")
+

@@ -27,10 +27,25 @@ def _keras_penalty(kind: str, weights: Any, lam: float) -> float:
     return float(sum(float(keras.ops.convert_to_numpy(reg(keras.ops.convert_to_tensor(w, dtype="float64")))) for w in _arrays(weights)))
 
 
+def _call_penalty(fn: Callable, weights: Any, lam: float, name: str) -> float:
+    """Call a penalty function; an empty list of weight arrays (a model without regularized
+    layers) must give 0.0, and a crash on it gets a message that says so."""
+    empty = isinstance(weights, (list, tuple)) and len(weights) == 0
+    label = f"{name}([], lam={lam})" if empty else f"{name}(..., lam={lam})"
+    try:
+        return as_float(call(fn, weights, lam, what=label), label)
+    except CheckFailed as exc:
+        if empty:
+            raise CheckFailed(f"{exc} An empty list of weight arrays (no regularized layer) has penalty 0.0: a sum over "
+                              "nothing. np.concatenate or np.stack of an empty list fails, and max() of one is an error; "
+                              "sum the arrays one by one (sum(... for w in weights) gives 0 for an empty list).") from None
+        raise
+
+
 def check_l1_penalty(l1_penalty: Callable, weights: Any, lam: float) -> None:
     expected = _keras_penalty("l1", weights, lam)
     ws = _arrays(weights)
-    got = as_float(call(l1_penalty, weights, lam), f"l1_penalty(..., lam={lam})")
+    got = _call_penalty(l1_penalty, weights, lam, "l1_penalty")
     expect_close(
         got,
         expected,
@@ -41,7 +56,7 @@ def check_l1_penalty(l1_penalty: Callable, weights: Any, lam: float) -> None:
             (sum(float(np.sum(np.abs(w))) for w in ws), "That is sum(|w|) without lam: multiply by the strength lam."),
             (lam * float(np.sum(np.abs(ws[-1]))), "Only the last array was counted: sum |w| over every array in the list."),
             (lam * float(np.sum(np.abs(ws[0]))), "Only the first array was counted: sum |w| over every array in the list."),
-            (lam * sum(float(np.mean(np.abs(w))) for w in ws), "That is a mean of |w|: Keras' L1 penalty is a sum, not a mean."),
+            (lam * sum(float(np.mean(np.abs(w))) if w.size else 0.0 for w in ws), "That is a mean of |w|: Keras' L1 penalty is a sum, not a mean."),
         ],
     )
 
@@ -49,7 +64,7 @@ def check_l1_penalty(l1_penalty: Callable, weights: Any, lam: float) -> None:
 def check_l2_penalty(l2_penalty: Callable, weights: Any, lam: float) -> None:
     expected = _keras_penalty("l2", weights, lam)
     ws = _arrays(weights)
-    got = as_float(call(l2_penalty, weights, lam), f"l2_penalty(..., lam={lam})")
+    got = _call_penalty(l2_penalty, weights, lam, "l2_penalty")
     expect_close(
         got,
         expected,
@@ -61,7 +76,7 @@ def check_l2_penalty(l2_penalty: Callable, weights: Any, lam: float) -> None:
             (sum(float(np.sum(w**2)) for w in ws), "That is sum(w**2) without lam: multiply by the strength lam."),
             (lam * float(np.sum(ws[-1] ** 2)), "Only the last array was counted: sum over every array in the list."),
             (lam * float(np.sum(ws[0] ** 2)), "Only the first array was counted: sum over every array in the list."),
-            (lam * sum(float(np.mean(w**2)) for w in ws), "That is a mean of w**2: Keras' L2 penalty is a sum, not a mean."),
+            (lam * sum(float(np.mean(w**2)) if w.size else 0.0 for w in ws), "That is a mean of w**2: Keras' L2 penalty is a sum, not a mean."),
         ],
     )
 
@@ -169,6 +184,15 @@ def _early_stop_rule(val_losses, patience, *, strict=True, extra_wait=0, global_
     return stop, best_epoch
 
 
+def _has_nan(val_losses) -> bool:
+    return bool(np.any(np.isnan(np.asarray([float(v) for v in val_losses], dtype=float))))
+
+
+def _nan_argmin_best(val_losses, stop: int) -> int:
+    """best_epoch as np.argmin finds it over the epochs that ran (NaN counts as the minimum)."""
+    return int(np.argmin(np.asarray([float(v) for v in val_losses[: stop + 1]], dtype=float)))
+
+
 def check_early_stopping(early_stopping_epochs: Callable, val_losses, patience: int) -> None:
     expected = keras_early_stopping(val_losses, patience)
     label = f"early_stopping_epochs({[round(float(v), 4) for v in val_losses]}, patience={patience})"
@@ -192,6 +216,8 @@ def check_early_stopping(early_stopping_epochs: Callable, val_losses, patience: 
         (_early_stop_rule(val_losses, patience, vs_previous=True), "Each loss was compared with the previous epoch's: improvement means lower than the BEST loss so far."),
         (_early_stop_rule(val_losses, patience, no_reset=True), "The patience counter was not reset when the loss improved: it counts epochs since the last improvement."),
         ((stop, stop), "best_epoch is the last epoch: with restore_best_weights=True Keras keeps the weights of the lowest val_loss, not the last."),
+        ((len(val_losses) - 1, best) if (patience == 0 and stop < len(val_losses) - 1) else None, "With patience=0 (Keras's default) training stops at the first epoch that does not improve: the count of epochs without improvement (1) is already >= 0. Test `wait >= patience`, not `wait == patience`."),
+        ((stop, _nan_argmin_best(val_losses, stop)) if _has_nan(val_losses) else None, "A NaN validation loss was taken as the best: np.argmin (and min) treat NaN as smallest, but Keras compares with `<`, and NaN < best is False, so a NaN epoch never improves. Compare with a strict `<` (or use np.nanargmin)."),
         ((len(val_losses) - 1, best) if stop < len(val_losses) - 1 else None, "Training never stopped early: count epochs since the last strict improvement and stop when that count reaches patience."),
     ]
     hints = [msg for value, msg in mistakes if value == pair]
@@ -341,3 +367,75 @@ def _effective_activations(layers: list) -> dict:
             name = nxt["activation"]
         result[i] = name
     return result
+
+
+# =========================================================================== choose_regularization
+def _best_of_run(losses) -> float:
+    """A run's score: its lowest finite validation loss (inf when it has none)."""
+    v = np.asarray([float(x) for x in losses], dtype=float)
+    v = v[np.isfinite(v)]
+    return float(v.min()) if v.size else float("inf")
+
+
+def _choose(val_losses: dict, *, score="min", ties="larger", skip_nonfinite=True):
+    """The contract's rule, with one knob turned to simulate a common mistake."""
+    items = [(float(k), [float(x) for x in v]) for k, v in val_losses.items()]
+
+    def run_score(v):
+        arr = np.asarray(v, dtype=float)
+        if score == "last":
+            s = arr[-1]
+        elif score == "mean":
+            s = float(np.mean(arr))
+        elif skip_nonfinite:
+            return _best_of_run(arr)
+        else:
+            s = float(np.min(arr))  # NaN propagates
+        return float(s) if np.isfinite(s) or not skip_nonfinite else float("inf")
+
+    scored = [(run_score(v), k) for k, v in items]
+    if not skip_nonfinite:  # a plain `<` comparison in a loop: NaN never loses, never wins after
+        best_s, best_k = scored[0]
+        for s, k in scored[1:]:
+            if s < best_s or (s == best_s and ((k > best_k) if ties == "larger" else False)):
+                best_s, best_k = s, k
+        return best_k
+    best = min(s for s, _ in scored)
+    tied = [k for s, k in scored if s == best]
+    if ties == "larger":
+        return max(tied)
+    if ties == "smaller":
+        return min(tied)
+    return tied[0]
+
+
+def check_choose_regularization(choose_regularization: Callable, val_losses: dict) -> None:
+    shown = ", ".join(f"{k!r}: [{', '.join(f'{float(x):.3g}' for x in v)}]" for k, v in val_losses.items())
+    label = f"choose_regularization({{{shown}}})"
+    if len(label) > 240:
+        label = label[:237] + "..."
+    expected = _choose(val_losses)
+    got = call(choose_regularization, val_losses, what=label)
+    value = as_float(got, label)
+    if np.isclose(value, expected, rtol=1e-9, atol=1e-12):
+        return
+    scores = {float(k): _best_of_run(v) for k, v in val_losses.items()}
+    summary = "; ".join(f"{k:g} -> lowest finite val loss {s:.4g}" for k, s in scores.items())
+    mistakes = [
+        (_choose(val_losses, score="last"), "That is the setting with the lowest FINAL validation loss: judge each run by its LOWEST validation loss (the epoch early stopping with restore_best_weights keeps), not by its last epoch."),
+        (_choose(val_losses, score="mean"), "That is the setting with the lowest MEAN validation loss over the epochs: judge each run by its lowest validation loss, the model you would keep."),
+        (_choose(val_losses, skip_nonfinite=False), "A run with NaN or inf losses (it diverged) broke the comparison: every comparison with NaN is False. Ignore non-finite losses (np.nanmin, or keep only np.isfinite values); a run with no finite loss is never chosen."),
+        (_choose(val_losses, ties="smaller"), "Two settings tie on the lowest validation loss: the tie goes to the LARGER strength (the more regularized, simpler model), not the smaller one."),
+        (_choose(val_losses, ties="first"), "Two settings tie on the lowest validation loss: the tie goes to the LARGER strength (the more regularized, simpler model), not to the first one listed."),
+    ]
+    hints = [message for wrong_value, message in mistakes
+             if wrong_value is not None and np.isclose(value, wrong_value) and not np.isclose(wrong_value, expected)]
+    if hints:
+        hint = hints[0] if len(hints) == 1 else "Either of these explains it: " + " / ".join(hints)
+        raise CheckFailed(f"{label}: expected {expected:g}, got {value:g}. {hint}")
+    if value not in scores:
+        raise CheckFailed(f"{label}: expected {expected:g}, got {value:g}, which is not one of the candidate settings: return the key of the chosen run.")
+    if expected == 0.0 and value != 0.0:
+        raise CheckFailed(f"{label}: expected 0 (no regularization wins here), got {value:g}. A strength of 0 is a valid choice: "
+                          "did a test like `if best:` or `best or ...` treat 0 as 'nothing chosen yet'? Use `best is None`.")
+    raise CheckFailed(f"{label}: expected {expected:g}, got {value:g} ({summary}).")

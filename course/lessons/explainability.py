@@ -181,3 +181,116 @@ def plot_completeness_vs_steps(steps, gaps: dict):
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- sampled Shapley
+def diabetes_score_function(X, y, width: int = 24, seed: int = 0):
+    """A cheap nonlinear model of the diabetes data: ``width`` random tanh features of the
+    standardized inputs, combined by least squares. Returns ``f(z) -> float`` for one row (in the
+    original units), so sampled and exact Shapley values can be computed quickly."""
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    mean, std = X.mean(axis=0), X.std(axis=0)
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(X.shape[1], width)) / np.sqrt(X.shape[1]) * 1.5
+    c = rng.normal(size=width) * 0.5
+    H = np.column_stack([np.tanh(((X - mean) / std) @ W + c), np.ones(len(X))])
+    coef = np.linalg.lstsq(H, y, rcond=None)[0]
+
+    def f(z):
+        h = np.tanh(((np.asarray(z, dtype=float) - mean) / std) @ W + c)
+        return float(h @ coef[:-1] + coef[-1])
+
+    return f
+
+
+def plot_sampled_shapley_error(path_counts, rmse, reference=None):
+    """Root-mean-square error of sampled Shapley against exact Shapley, against path_count (log-log)."""
+    plt = _plt()
+    path_counts = np.asarray(path_counts, dtype=float)
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ax.loglog(path_counts, np.asarray(rmse, dtype=float), marker="o", label="your sampled_shapley (RMSE over seeds)")
+    if reference is not None:
+        ax.loglog(path_counts, reference / np.sqrt(path_counts), "k--", label=r"$\sigma / \sqrt{\mathrm{path\_count}}$")
+    ax.axvline(50, color="grey", lw=0.8, ls=":")
+    ax.text(50, ax.get_ylim()[1], " Vertex's maximum path_count (50)", va="top", fontsize=8, color="grey")
+    ax.set_xlabel("path_count (random feature orders)")
+    ax.set_ylabel("RMSE against exact Shapley (target units)")
+    ax.set_title("Sampled Shapley: the error shrinks like 1 / sqrt(path_count)")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- XRAI, simplified
+def image_segments(image, ink_threshold: float = 0.3) -> list:
+    """Candidate regions of an 8x8 digit at three scales (boolean masks): the 4 quadrants, the
+    16 2x2 blocks, and the connected pieces of ink and of background. XRAI over-segments with
+    Felzenszwalb's graph method at several scales; on 8x8 images fixed blocks and the ink's
+    connected components play that role."""
+    from scipy import ndimage
+
+    img = np.asarray(image, dtype=float)
+    h, w = img.shape
+    masks = []
+    for size in (h // 2, 2):
+        for r in range(0, h, size):
+            for c in range(0, w, size):
+                m = np.zeros((h, w), dtype=bool)
+                m[r:r + size, c:c + size] = True
+                masks.append(m)
+    for part in (img > ink_threshold, img <= ink_threshold):
+        labels, n = ndimage.label(part)
+        masks += [labels == k for k in range(1, n + 1)]
+    return masks
+
+
+def xrai_ranking(attributions, segments) -> np.ndarray:
+    """XRAI's greedy step: repeatedly add the segment with the highest attribution per NEW pixel,
+    until every pixel is covered. Returns a map giving each pixel the rank (0 = first) of the
+    step that added it, so thresholding the map keeps the most important regions."""
+    a = np.asarray(attributions, dtype=float)
+    covered = np.zeros(a.shape, dtype=bool)
+    rank = np.full(a.shape, np.inf)
+    remaining = list(segments)
+    step = 0
+    while not covered.all() and remaining:
+        gains = [(a[m & ~covered].sum() / max((m & ~covered).sum(), 1), i) for i, m in enumerate(remaining) if (m & ~covered).any()]
+        if not gains:
+            break
+        _, best = max(gains)
+        new = remaining.pop(best) & ~covered
+        rank[new] = step
+        covered |= new
+        step += 1
+    return rank
+
+
+def plot_xrai(images, ig_maps, rankings, top_fraction: float = 0.3):
+    """Per digit: the image, its IG map (black + white baselines), and the top XRAI regions."""
+    plt = _plt()
+    n = len(images)
+    fig, axes = plt.subplots(n, 3, figsize=(6.6, 2.1 * n), squeeze=False)
+    for r in range(n):
+        ig = np.asarray(ig_maps[r])
+        lim = max(np.abs(ig).max(), 1e-9)
+        order = np.sort(rankings[r].ravel())
+        cut = order[max(int(np.ceil(top_fraction * order.size)) - 1, 0)]
+        keep = rankings[r] <= cut
+        panels = [(images[r], "gray", 0, 1, "digit"), (ig, "RdBu_r", -lim, lim, "IG (black + white baselines)"),
+                  (images[r], "gray", 0, 1, f"top XRAI regions (~{top_fraction:.0%} of pixels)")]
+        for c, (img, cmap, lo, hi, title) in enumerate(panels):
+            ax = axes[r][c]
+            ax.imshow(img, cmap=cmap, vmin=lo, vmax=hi)
+            if c == 2:  # the kept regions in translucent yellow, outlined in red
+                overlay = np.zeros(keep.shape + (4,))
+                overlay[keep] = (1.0, 0.85, 0.0, 0.55)
+                ax.imshow(overlay)
+                ax.contour(keep.astype(float), levels=[0.5], colors="red", linewidths=1.5)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(title, fontsize=9)
+    fig.suptitle("XRAI: Integrated Gradients summed over regions, regions ranked by attribution density", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -180,3 +180,58 @@ def plot_score_histograms(y, scores, title: str = "Scores of positives and negat
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- imbalance remedies
+def imbalance_remedies(n: int = 30000, positive_rate: float = 0.02, keep_negatives: float = 0.1, seed: int = 0):
+    """Four logistic regressions on one imbalanced data set: plain, class weights ("balanced"),
+    negatives downsampled to ``keep_negatives``, and downsampled then upweighted by ``1 / keep_negatives``.
+
+    A logistic model is the true model of the generated data, so the fits differ only by what each
+    remedy does. Returns ``(y_val, {name: predicted probabilities on the untouched validation half})``.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+
+    gen = np.random.default_rng(seed)
+    X = gen.normal(size=(n, 8))
+    w = np.array([1.2, -1.0, 0.8, 0.6, -0.5, 0.4, 0.0, 0.0])
+    logit = X @ w + np.log(positive_rate / (1 - positive_rate)) - 1.45  # about `positive_rate` positives
+    y = (gen.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.5, stratify=y, random_state=seed)
+    keep = (y_tr == 1) | (gen.random(len(y_tr)) < keep_negatives)
+    weight = np.where(y_tr[keep] == 1, 1.0, 1.0 / keep_negatives)
+    models = {
+        "plain": LogisticRegression(max_iter=1000).fit(X_tr, y_tr),
+        "class weights (balanced)": LogisticRegression(max_iter=1000, class_weight="balanced").fit(X_tr, y_tr),
+        f"negatives downsampled to {keep_negatives:.0%}": LogisticRegression(max_iter=1000).fit(X_tr[keep], y_tr[keep]),
+        f"downsampled + upweighted x{1 / keep_negatives:g}": LogisticRegression(max_iter=1000).fit(X_tr[keep], y_tr[keep], sample_weight=weight),
+    }
+    return y_va, {name: m.predict_proba(X_va)[:, 1] for name, m in models.items()}
+
+
+def plot_calibration(y, probabilities: dict, bins: int = 10, title: str = "Calibration (reliability diagram)"):
+    """Mean predicted probability against the observed positive rate, per quantile bin of the predictions."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    y = np.asarray(y, dtype=float)
+    lo = 1.0
+    for name, p in probabilities.items():
+        p = np.asarray(p, dtype=float)
+        edges = np.unique(np.quantile(p, np.linspace(0, 1, bins + 1)))
+        idx = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
+        groups = [b for b in range(len(edges) - 1) if np.any(idx == b)]
+        mean_p = np.array([p[idx == b].mean() for b in groups])
+        rate = np.array([y[idx == b].mean() for b in groups])
+        lo = min(lo, mean_p.min())
+        ax.plot(mean_p, rate, marker="o", label=name)
+    ax.plot([lo, 1], [lo, 1], "k--", lw=1, label="perfectly calibrated")
+    ax.set_xscale("log")
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.set_ylim(0, 1.2)
+    ax.set_xlabel("mean predicted probability in the bin (log scale)")
+    ax.set_ylabel("observed fraction of positives in the bin (symlog)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -568,20 +568,223 @@ def completeness_gap__numpy_squeeze(model, x, baseline, attributions):
     return np.abs(np.sum(np.asarray(attributions, dtype="float64")) - (float(fx) - float(fb)))
 
 
+# ------------------------------------------------------------------ sampled_shapley
+@wrong("One order was drawn and reused for every path")
+def sampled_shapley__one_order_for_all_paths(f, x, baseline, path_count, rng):
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    order = rng.permutation(n)  # drawn once, outside the loop
+    phi = np.zeros(n)
+    for _ in range(path_count):
+        z = b.copy()
+        prev = f(z)
+        for i in order:
+            z[i] = x[i]
+            cur = f(z)
+            phi[i] += cur - prev
+            prev = cur
+    return phi / path_count
+
+
+@wrong("the same seed must give the same result")
+def sampled_shapley__global_numpy_random(f, x, baseline, path_count, rng):
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    for _ in range(path_count):
+        z = b.copy()
+        prev = f(z)
+        for i in np.random.permutation(n):  # the global generator, not rng
+            z[i] = x[i]
+            cur = f(z)
+            phi[i] += cur - prev
+            prev = cur
+    return phi / path_count
+
+
+@wrong("ignores the `rng` argument")
+def sampled_shapley__own_fixed_seed(f, x, baseline, path_count, rng):
+    import numpy as np
+    own = np.random.default_rng(42)
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    for _ in range(path_count):
+        z = b.copy()
+        prev = f(z)
+        for i in own.permutation(n):
+            z[i] = x[i]
+            cur = f(z)
+            phi[i] += cur - prev
+            prev = cur
+    return phi / path_count
+
+
+@wrong("instead of against the previous coalition")
+def sampled_shapley__against_baseline(f, x, baseline, path_count, rng):
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    f_base = f(b)
+    for _ in range(path_count):
+        z = b.copy()
+        for i in rng.permutation(n):
+            z[i] = x[i]
+            phi[i] += f(z) - f_base
+    return phi / path_count
+
+
+@wrong("divided by n =")
+def sampled_shapley__divides_by_paths_and_features(f, x, baseline, path_count, rng):
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    for _ in range(path_count):
+        z = b.copy()
+        prev = f(z)
+        for i in rng.permutation(n):
+            z[i] = x[i]
+            cur = f(z)
+            phi[i] += cur - prev
+            prev = cur
+    return phi / (path_count * n)
+
+
+@wrong("not divided by path_count")
+def sampled_shapley__sum_not_mean(f, x, baseline, path_count, rng):
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    for _ in range(path_count):
+        z = b.copy()
+        prev = f(z)
+        for i in rng.permutation(n):
+            z[i] = x[i]
+            cur = f(z)
+            phi[i] += cur - prev
+            prev = cur
+    return phi
+
+
+@wrong("by POSITION in the order")
+def sampled_shapley__credited_by_position(f, x, baseline, path_count, rng):
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    phi = np.zeros(n)
+    for _ in range(path_count):
+        z = b.copy()
+        prev = f(z)
+        for k, i in enumerate(rng.permutation(n)):
+            z[i] = x[i]
+            cur = f(z)
+            phi[k] += cur - prev
+            prev = cur
+    return phi / path_count
+
+
+@wrong("over exactly path_count paths")
+def sampled_shapley__fixed_number_of_paths(f, x, baseline, path_count, rng):
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    n = len(x)
+    paths = min(path_count, 30)  # "30 paths are plenty"
+    phi = np.zeros(n)
+    for _ in range(paths):
+        z = b.copy()
+        prev = f(z)
+        for i in rng.permutation(n):
+            z[i] = x[i]
+            cur = f(z)
+            phi[i] += cur - prev
+            prev = cur
+    return phi / paths
+
+
+@correct
+def sampled_shapley__contribution_matrix(f, x, baseline, path_count, rng):
+    import numpy as np
+    x = np.asarray(x, dtype=float).ravel()
+    b = np.asarray(baseline, dtype=float).ravel()
+    n = len(x)
+    contributions = np.zeros((path_count, n))
+    for p in range(path_count):
+        order = np.argsort(rng.random(n))
+        z = b.copy()
+        values = [f(z)]
+        for i in order:
+            z[i] = x[i]
+            values.append(f(z))
+        contributions[p, order] = np.diff(values)
+    return contributions.mean(axis=0)
+
+
+@correct
+def sampled_shapley__python_lists(f, x, baseline, path_count, rng):
+    import numpy as np
+    x = [float(v) for v in np.ravel(x)]
+    b = [float(v) for v in np.ravel(baseline)]
+    n = len(x)
+    totals = [0.0] * n
+    for _ in range(path_count):
+        order = list(range(n))
+        rng.shuffle(order)
+        z = list(b)
+        prev = float(f(np.array(z)))
+        for i in order:
+            z[i] = x[i]
+            cur = float(f(np.array(z)))
+            totals[i] += cur - prev
+            prev = cur
+    return [t / path_count for t in totals]
+
+
+@correct
+def sampled_shapley__choice_without_replacement(f, x, baseline, path_count, rng):
+    import numpy as np
+    x = np.asarray(x, dtype=np.float32).ravel()
+    b = np.asarray(baseline, dtype=np.float32).ravel()
+    n = len(x)
+    phi = np.zeros(n)
+    for _ in range(path_count):
+        order = rng.choice(n, size=n, replace=False)
+        mask = np.zeros(n, dtype=bool)
+        prev = f(np.where(mask, x, b))
+        for i in order:
+            mask[i] = True
+            cur = f(np.where(mask, x, b))
+            phi[i] += cur - prev
+            prev = cur
+    return phi / path_count
+
+
 # ------------------------------------------------------------------ exam_answers
 @wrong("wrong (you answered")
 def exam_answers__ig_everywhere(*args):
-    return {"q1": "A", "q2": "C", "q3": "A", "q4": "A", "q5": "B"}
+    return {"q1": "A", "q2": "C", "q3": "A", "q4": "A", "q5": "B", "q6": "B", "q7": "A"}
 
 
 @wrong("wrong (you answered B)")
 def exam_answers__one_wrong(*args):
-    return {"q1": "D", "q2": "A", "q3": "C", "q4": "B", "q5": "B"}
+    return {"q1": "D", "q2": "A", "q3": "C", "q4": "B", "q5": "C", "q6": "B", "q7": "D"}
 
 
 @correct
 def exam_answers__lowercase(*args):
-    return {"q1": "d", "Q2": " a", "q3": "c", "q4": "B", "q5": "c "}
+    return {"q1": "d", "Q2": " a", "q3": "c", "q4": "B", "q5": "c ", "q6": "a", "Q7": "d"}
 
 
 #: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process

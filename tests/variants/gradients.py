@@ -408,12 +408,31 @@ def dead_relu_fraction__max_per_column(activations):
     return np.count_nonzero(a.max(axis=0) <= 0) / a.shape[1]
 
 
+# ------------------------------------------------------------------ degenerate inputs
+@wrong("divides by zero")
+def clip_by_global_norm__divides_by_norm(grads, clip_norm):
+    import numpy as np
+    arrays = [np.asarray(g, dtype=float) for g in grads]
+    global_norm = float(np.sqrt(sum(float(np.sum(a ** 2)) for a in arrays)))
+    scale = min(1.0, clip_norm / global_norm)  # fails when every gradient is zero
+    return [a * scale for a in arrays], global_norm
+
+
+@wrong("no np.squeeze")
+def dead_relu_fraction__squeezed(activations):
+    import numpy as np
+    a = np.squeeze(np.asarray(activations))
+    return float(np.mean(np.all(a == 0, axis=0)))
+
+
 # ------------------------------------------------------------------ diagnose_gradients
 @wrong("ratio is inverted")
-def diagnose_gradients__inverted_ratio(norms, low=1e-2, high=1e2):
+def diagnose_gradients__inverted_ratio(norms, low=1e-2, high=1e2, max_norm=None):
     import numpy as np
     v = np.asarray(norms, dtype=float)
     if not np.all(np.isfinite(v)):
+        return "exploding"
+    if max_norm is not None and np.any(v > max_norm):
         return "exploding"
     ratio = v[-1] / v[0]
     if ratio > high:
@@ -424,7 +443,9 @@ def diagnose_gradients__inverted_ratio(norms, low=1e-2, high=1e2):
 
 
 @wrong("NaN or inf")
-def diagnose_gradients__ignores_nan(norms, low=1e-2, high=1e2):
+def diagnose_gradients__ignores_nan(norms, low=1e-2, high=1e2, max_norm=None):
+    if max_norm is not None and any(float(n) > max_norm for n in norms):
+        return "exploding"
     ratio = float(norms[0]) / float(norms[-1])
     if ratio > high:
         return "exploding"
@@ -433,11 +454,30 @@ def diagnose_gradients__ignores_nan(norms, low=1e-2, high=1e2):
     return "healthy"
 
 
+@wrong("here the LAST one")
+def diagnose_gradients__finiteness_loop_misses_last(norms, low=1e-2, high=1e2, max_norm=None):
+    import math
+    v = [float(n) for n in norms]
+    for k in range(len(v) - 1):  # off by one: the output-side norm is never checked
+        if not math.isfinite(v[k]):
+            return "exploding"
+    if max_norm is not None and any(n > max_norm for n in v):
+        return "exploding"
+    ratio = v[0] / v[-1]
+    if ratio > high:
+        return "exploding"
+    if ratio < low:
+        return "vanishing"
+    return "healthy"
+
+
 @wrong("boundary is strict")
-def diagnose_gradients__inclusive(norms, low=1e-2, high=1e2):
+def diagnose_gradients__inclusive(norms, low=1e-2, high=1e2, max_norm=None):
     import numpy as np
     v = np.asarray(norms, dtype=float)
     if not np.all(np.isfinite(v)):
+        return "exploding"
+    if max_norm is not None and np.any(v > max_norm):
         return "exploding"
     ratio = v[0] / v[-1]
     if ratio >= high:
@@ -448,10 +488,12 @@ def diagnose_gradients__inclusive(norms, low=1e-2, high=1e2):
 
 
 @wrong("not the default values")
-def diagnose_gradients__hard_coded_thresholds(norms, low=1e-2, high=1e2):
+def diagnose_gradients__hard_coded_thresholds(norms, low=1e-2, high=1e2, max_norm=None):
     import numpy as np
     v = np.asarray(norms, dtype=float)
     if not np.all(np.isfinite(v)):
+        return "exploding"
+    if max_norm is not None and np.any(v > max_norm):
         return "exploding"
     ratio = v[0] / v[-1]
     if ratio > 100:
@@ -462,10 +504,12 @@ def diagnose_gradients__hard_coded_thresholds(norms, low=1e-2, high=1e2):
 
 
 @wrong("not the largest with the smallest")
-def diagnose_gradients__max_over_min(norms, low=1e-2, high=1e2):
+def diagnose_gradients__max_over_min(norms, low=1e-2, high=1e2, max_norm=None):
     import numpy as np
     v = np.asarray(norms, dtype=float)
     if not np.all(np.isfinite(v)):
+        return "exploding"
+    if max_norm is not None and np.any(v > max_norm):
         return "exploding"
     ratio = v.max() / v.min() if v[0] >= v[-1] else v.min() / v.max()
     if ratio > high:
@@ -476,10 +520,12 @@ def diagnose_gradients__max_over_min(norms, low=1e-2, high=1e2):
 
 
 @wrong("compare the RATIO norms[0] / norms[-1], not norms[0] alone")
-def diagnose_gradients__first_norm_only(norms, low=1e-2, high=1e2):
+def diagnose_gradients__first_norm_only(norms, low=1e-2, high=1e2, max_norm=None):
     import numpy as np
     v = np.asarray(norms, dtype=float)
     if not np.all(np.isfinite(v)):
+        return "exploding"
+    if max_norm is not None and np.any(v > max_norm):
         return "exploding"
     if v[0] > high:
         return "exploding"
@@ -488,11 +534,91 @@ def diagnose_gradients__first_norm_only(norms, low=1e-2, high=1e2):
     return "healthy"
 
 
+@wrong("max_norm was ignored")
+def diagnose_gradients__ignores_max_norm(norms, low=1e-2, high=1e2, max_norm=None):
+    import numpy as np
+    v = np.asarray(norms, dtype=float)
+    if not np.all(np.isfinite(v)):
+        return "exploding"
+    ratio = v[0] / v[-1]
+    if ratio > high:
+        return "exploding"
+    if ratio < low:
+        return "vanishing"
+    return "healthy"
+
+
+@wrong("not the global norm")
+def diagnose_gradients__max_norm_on_global_norm(norms, low=1e-2, high=1e2, max_norm=None):
+    import numpy as np
+    v = np.asarray(norms, dtype=float)
+    if not np.all(np.isfinite(v)):
+        return "exploding"
+    if max_norm is not None and np.sqrt(np.sum(v ** 2)) > max_norm:
+        return "exploding"
+    ratio = v[0] / v[-1]
+    if ratio > high:
+        return "exploding"
+    if ratio < low:
+        return "vanishing"
+    return "healthy"
+
+
+@wrong("max_norm bound is strict")
+def diagnose_gradients__max_norm_inclusive(norms, low=1e-2, high=1e2, max_norm=None):
+    import numpy as np
+    v = np.asarray(norms, dtype=float)
+    if not np.all(np.isfinite(v)):
+        return "exploding"
+    if max_norm is not None and np.any(v >= max_norm):
+        return "exploding"
+    ratio = v[0] / v[-1]
+    if ratio > high:
+        return "exploding"
+    if ratio < low:
+        return "vanishing"
+    return "healthy"
+
+
+@wrong("`max_norm is not None`, not `if max_norm:`")
+def diagnose_gradients__max_norm_truthiness(norms, low=1e-2, high=1e2, max_norm=None):
+    import numpy as np
+    v = np.asarray(norms, dtype=float)
+    if not np.all(np.isfinite(v)):
+        return "exploding"
+    if max_norm and np.any(v > max_norm):
+        return "exploding"
+    ratio = v[0] / v[-1]
+    if ratio > high:
+        return "exploding"
+    if ratio < low:
+        return "vanishing"
+    return "healthy"
+
+
+@wrong("before the ratio")
+def diagnose_gradients__ratio_before_max_norm(norms, low=1e-2, high=1e2, max_norm=None):
+    import numpy as np
+    v = np.asarray(norms, dtype=float)
+    if not np.all(np.isfinite(v)):
+        return "exploding"
+    ratio = v[0] / v[-1]
+    if ratio > high:
+        return "exploding"
+    if ratio < low:
+        return "vanishing"
+    if max_norm is not None and np.any(v > max_norm):
+        return "exploding"
+    return "healthy"
+
+
 @correct
-def diagnose_gradients__natural_log(norms, low=1e-2, high=1e2):
+def diagnose_gradients__natural_log(norms, low=1e-2, high=1e2, max_norm=None):
     import numpy as np
     v = np.asarray(norms, dtype=float)
     if not np.isfinite(v).all():
+        return "exploding"
+    if max_norm is not None and v.max() > max_norm:
         return "exploding"
     with np.errstate(divide="ignore"):
         if np.log(v[0]) - np.log(v[-1]) > np.log(high):
@@ -503,10 +629,12 @@ def diagnose_gradients__natural_log(norms, low=1e-2, high=1e2):
 
 
 @correct
-def diagnose_gradients__float32_tensor(norms, low=1e-2, high=1e2):
+def diagnose_gradients__float32_tensor(norms, low=1e-2, high=1e2, max_norm=None):
     import tensorflow as tf
     v = tf.reshape(tf.cast(tf.convert_to_tensor(norms), tf.float32), [-1])
     if not bool(tf.reduce_all(tf.math.is_finite(v))):
+        return "exploding"
+    if max_norm is not None and bool(tf.reduce_any(v > max_norm)):
         return "exploding"
     ratio = float(v[0] / v[-1])
     if ratio > high:
@@ -517,10 +645,12 @@ def diagnose_gradients__float32_tensor(norms, low=1e-2, high=1e2):
 
 
 @correct
-def diagnose_gradients__multiplied_out(norms, low=1e-2, high=1e2):
+def diagnose_gradients__multiplied_out(norms, low=1e-2, high=1e2, max_norm=None):
     import numpy as np
     v = [float(x) for x in np.ravel(np.asarray(norms, dtype=float))]
     if any(not np.isfinite(x) for x in v):
+        return "exploding"
+    if max_norm is not None and max(v) > max_norm:
         return "exploding"
     if v[0] > high * v[-1]:
         return "exploding"
@@ -530,23 +660,27 @@ def diagnose_gradients__multiplied_out(norms, low=1e-2, high=1e2):
 
 
 @correct
-def diagnose_gradients__math(norms, low=1e-2, high=1e2):
+def diagnose_gradients__math(norms, low=1e-2, high=1e2, max_norm=None):
     import math
     values = [float(v) for v in (norms.numpy() if hasattr(norms, "numpy") else norms)]
     if any(not math.isfinite(v) for v in values):
+        return "exploding"
+    if max_norm is not None and any(v > max_norm for v in values):
         return "exploding"
     ratio = values[0] / values[-1]
     return "exploding" if ratio > high else "vanishing" if ratio < low else "healthy"
 
 
 @correct
-def diagnose_gradients__log_ratio(norms, low=1e-2, high=1e2):
+def diagnose_gradients__log_ratio(norms, low=1e-2, high=1e2, max_norm=None):
     import numpy as np
     v = np.asarray(norms, dtype=float)
     if not np.isfinite(v).all():
         return "exploding"
     with np.errstate(divide="ignore"):
         log_ratio = np.log10(v[0]) - np.log10(v[-1])
+    if max_norm is not None and (v > max_norm).any():
+        return "exploding"
     if log_ratio > np.log10(high):
         return "exploding"
     if log_ratio < np.log10(low):
@@ -559,17 +693,17 @@ def diagnose_gradients__log_ratio(norms, low=1e-2, high=1e2):
 def exam_answers__symptom_confusion(*args):
     # a higher learning rate for vanishing, a lower one for spikes, more epochs for dead units,
     # per-tensor clipping arithmetic, dropout for instability
-    return {"q1": "A", "q2": "A", "q3": "B", "q4": "C", "q5": "A"}
+    return {"q1": "A", "q2": "A", "q3": "B", "q4": "C", "q5": "A", "q6": "D", "q7": "C"}
 
 
 @wrong("wrong (you answered")
 def exam_answers__prompt_example(*args):
-    return {"q1": "B", "q2": "C", "q3": "D", "q4": "A", "q5": "B"}
+    return {"q1": "B", "q2": "C", "q3": "D", "q4": "A", "q5": "B", "q6": "C", "q7": "D"}
 
 
 @correct
 def exam_answers__lowercase(*args):
-    return {"q1": "c", "Q2": " d", "q3": "a", "q4": "b ", "q5": "c"}
+    return {"q1": "c", "Q2": " d", "q3": "a", "q4": "b ", "q5": "c", "q6": "a", "Q7": "b"}
 
 
 #: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process

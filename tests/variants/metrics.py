@@ -570,20 +570,29 @@ def threshold_for_recall__brute_force_lists(y_true, scores, target_recall):
             return t
 
 
+# ------------------------------------------------------------------ column-shaped inputs (Keras predict)
+@wrong("shape (n, 1)")
+def confusion_counts__no_flatten(y_true, y_pred):
+    import numpy as np
+    yt, yp = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    return (int(np.sum((yt == 1) & (yp == 1))), int(np.sum((yt == 0) & (yp == 1))),
+            int(np.sum((yt == 1) & (yp == 0))), int(np.sum((yt == 0) & (yp == 0))))
+
+
 # ------------------------------------------------------------------ exam_answers
 @wrong("wrong (you answered")
 def exam_answers__metric_confusion(*args):
-    return {"q1": "A", "q2": "A", "q3": "B", "q4": "B", "q5": "D"}
+    return {"q1": "A", "q2": "A", "q3": "B", "q4": "B", "q5": "D", "q6": "A", "q7": "B"}
 
 
 @wrong("wrong (you answered A)")
 def exam_answers__f1_for_equal_costs_and_balanced_test_set(*args):
-    return {"q1": "B", "q2": "C", "q3": "C", "q4": "A", "q5": "A"}
+    return {"q1": "B", "q2": "C", "q3": "C", "q4": "A", "q5": "A", "q6": "B", "q7": "D"}
 
 
 @correct
 def exam_answers__lowercase(*args):
-    return {"q1": "b", "Q2": "c", "q3": " d", "q4": "a", "q5": "c "}
+    return {"q1": "b", "Q2": "c", "q3": " d", "q4": "a", "q5": "c ", "q6": "b", "q7": "D"}
 
 
 #: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process

@@ -327,8 +327,16 @@ def pca_explained_variance_ratio__sklearn(X):
 @correct
 def pca_explained_variance_ratio__covariance_eigenvalues(X):
     import numpy as np
+    X = np.asarray(X, dtype=float)
+    ev = np.sort(np.atleast_1d(np.linalg.eigvalsh(np.atleast_2d(np.cov(X, rowvar=False)))))[::-1]
+    return list(np.clip(ev, 0, None)[: min(X.shape)] / ev.sum())  # a p x p covariance has p eigenvalues: keep min(n, p)
+
+
+@wrong("min(n_samples, n_features)")
+def pca_explained_variance_ratio__one_per_feature(X):
+    import numpy as np
     ev = np.sort(np.linalg.eigvalsh(np.cov(np.asarray(X, dtype=float), rowvar=False)))[::-1]
-    return list(np.clip(ev, 0, None) / ev.sum())
+    return np.clip(ev, 0, None) / ev.sum()  # p ratios even when there are fewer rows than features
 
 
 @correct
@@ -628,19 +636,19 @@ def best_n_components__numpy_int(make_model, X, y, max_components, cv):
 # ------------------------------------------------------------------ exam_answers
 @wrong("wrong (you answered")
 def exam_answers__variance_means_relevance(*args):
-    """Trusts variance-based rules: PCA at 95% for Q1, the 95% rule for Q4."""
-    return {"q1": "B", "q2": "B", "q3": "A", "q4": "C", "q5": "A"}
+    """Trusts variance-based rules: more PCA variance for Q1, the 95% rule for Q4, variance as truth for Q6-Q7."""
+    return {"q1": "A", "q2": "B", "q3": "A", "q4": "C", "q5": "A", "q6": "A", "q7": "A"}
 
 
 @wrong("wrong (you answered B)")
 def exam_answers__previous_key(*args):
     """The answer key of the earlier version of these questions (B, A, C, B, B)."""
-    return {"q1": "B", "q2": "A", "q3": "C", "q4": "B", "q5": "B"}
+    return {"q1": "B", "q2": "A", "q3": "C", "q4": "B", "q5": "B", "q6": "B", "q7": "B"}
 
 
 @correct
 def exam_answers__lowercase(*args):
-    return {"q1": "c", "Q2": " b", "q3": "d", "q4": "A", "q5": "b "}
+    return {"q1": "c", "Q2": " b", "q3": "d", "q4": "A", "q5": "b ", "q6": "d", "Q7": "c"}
 
 
 #: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process

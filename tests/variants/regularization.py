@@ -62,7 +62,7 @@ def l1_penalty__pure_python(weights, lam):
 def l1_penalty__keras(weights, lam):
     import keras
     import numpy as np
-    arrays = weights if isinstance(weights, (list, tuple)) and np.ndim(weights[0]) > 0 else [weights]
+    arrays = list(weights) if isinstance(weights, (list, tuple)) else [weights]
     reg = keras.regularizers.L1(lam)
     return sum(reg(keras.ops.convert_to_tensor(np.asarray(w, dtype="float64"))) for w in arrays)  # a tensor
 
@@ -103,7 +103,7 @@ def l2_penalty__last_array_only(weights, lam):
 @correct
 def l2_penalty__einsum_float32(weights, lam):
     import numpy as np
-    arrays = weights if isinstance(weights, (list, tuple)) and np.ndim(weights[0]) > 0 else [weights]
+    arrays = list(weights) if isinstance(weights, (list, tuple)) else [weights]
     return np.float32(lam) * sum(np.einsum("i,i->", a, a) for a in (np.ravel(np.asarray(w, dtype="float32")) for w in arrays))
 
 
@@ -280,10 +280,10 @@ def early_stopping_epochs__numpy(val_losses, patience):
     import numpy as np
     v = np.asarray(val_losses, dtype=float)
     for epoch in range(len(v)):
-        best_epoch = int(np.argmin(v[: epoch + 1]))  # argmin keeps the first of equal minima
-        if epoch - best_epoch >= patience:
+        best_epoch = int(np.nanargmin(v[: epoch + 1]))  # the first of equal minima; a NaN epoch never improves
+        if epoch > best_epoch and epoch - best_epoch >= patience:  # only a non-improving epoch can stop (patience=0)
             return np.int64(epoch), np.int64(best_epoch)
-    return len(v) - 1, int(np.argmin(v))
+    return len(v) - 1, int(np.nanargmin(v))
 
 
 # ------------------------------------------------------------------ build_regularized_model
@@ -493,20 +493,137 @@ def early_stopping_epochs__no_reset(val_losses, patience):
     return len(val_losses) - 1, best_epoch
 
 
+@wrong("empty list of weight arrays")
+def l1_penalty__concatenate(weights, lam):
+    import numpy as np
+    if isinstance(weights, (list, tuple)):
+        flat = np.concatenate([np.ravel(np.asarray(w, dtype=float)) for w in weights])
+    else:
+        flat = np.ravel(np.asarray(weights, dtype=float))
+    return float(lam * np.abs(flat).sum())
+
+
+@wrong("empty list of weight arrays")
+def l2_penalty__stack_norms(weights, lam):
+    import numpy as np
+    arrays = weights if isinstance(weights, (list, tuple)) else [weights]
+    norms = np.stack([np.sum(np.square(np.asarray(w, dtype=float))) for w in arrays])
+    return float(lam * norms.sum())
+
+
+@wrong("patience=0")
+def early_stopping_epochs__wait_equals_patience(val_losses, patience):
+    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_losses):
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait == patience:
+                return epoch, best_epoch
+    return len(val_losses) - 1, best_epoch
+
+
+@wrong("NaN validation loss was taken as the best")
+def early_stopping_epochs__argmin_best(val_losses, patience):
+    import numpy as np
+    best, wait, stop = float("inf"), 0, len(val_losses) - 1
+    for epoch, loss in enumerate(val_losses):
+        if loss < best:
+            best, wait = loss, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                stop = epoch
+                break
+    return stop, int(np.argmin(np.asarray(val_losses[: stop + 1], dtype=float)))
+
+
+# ------------------------------------------------------------------ choose_regularization
+@wrong("FINAL validation loss")
+def choose_regularization__last_epoch(val_losses):
+    best_key, best_loss = None, float("inf")
+    for key, losses in val_losses.items():
+        loss = float(list(losses)[-1])
+        if loss < best_loss or (loss == best_loss and key > best_key):
+            best_key, best_loss = key, loss
+    return best_key
+
+
+@wrong("MEAN validation loss")
+def choose_regularization__mean_loss(val_losses):
+    import numpy as np
+    scores = {k: np.nanmean(np.asarray(v, dtype=float)) for k, v in val_losses.items()}
+    return min(scores, key=lambda k: (scores[k], -k))
+
+
+@wrong("NaN or inf")
+def choose_regularization__nan_unaware(val_losses):
+    import numpy as np
+    scores = {k: np.min(np.asarray(v, dtype=float)) for k, v in val_losses.items()}
+    return min(scores, key=scores.get)
+
+
+@wrong("LARGER strength")
+def choose_regularization__ties_to_smaller(val_losses):
+    import numpy as np
+    best_key, best_loss = None, np.inf
+    for key in sorted(val_losses):
+        v = np.asarray(val_losses[key], dtype=float)
+        v = v[np.isfinite(v)]
+        if v.size and v.min() < best_loss:
+            best_key, best_loss = key, v.min()
+    return best_key
+
+
+@wrong("treat 0 as")
+def choose_regularization__zero_is_falsy(val_losses):
+    import numpy as np
+    best_key, best_loss = None, np.inf
+    for key, losses in val_losses.items():
+        v = np.asarray(losses, dtype=float)
+        v = v[np.isfinite(v)]
+        if not v.size:
+            continue
+        if not best_key or v.min() < best_loss or (v.min() == best_loss and key > best_key):
+            best_key, best_loss = key, v.min()
+    return best_key
+
+
+@correct
+def choose_regularization__math_sorted_descending(val_losses):
+    import math
+    best_key, best_loss = None, math.inf
+    for key in sorted(val_losses, reverse=True):  # larger strengths first: a later tie does not replace them
+        finite = [float(x) for x in val_losses[key] if math.isfinite(float(x))]
+        if finite and min(finite) < best_loss:
+            best_key, best_loss = key, min(finite)
+    return best_key
+
+
+@correct
+def choose_regularization__numpy_lexsort(val_losses):
+    import numpy as np
+    keys = np.array([float(k) for k in val_losses])
+    scores = np.array([np.min(np.where(np.isfinite(v), v, np.inf)) for v in (np.asarray(x, dtype=float) for x in val_losses.values())])
+    order = np.lexsort((-keys, scores))  # by score, then the larger key
+    return np.float64(keys[order[0]])
+
+
 # ------------------------------------------------------------------ exam_answers
 @wrong("wrong (you answered")
 def exam_answers__overfit_confusion(*args):
-    return {"q1": "B", "q2": "B", "q3": "A", "q4": "C"}
+    return {"q1": "B", "q2": "B", "q3": "A", "q4": "C", "q5": "C", "q6": "B", "q7": "A"}
 
 
 @wrong("wrong (you answered B)")
 def exam_answers__one_wrong(*args):
-    return {"q1": "C", "q2": "B", "q3": "D", "q4": "B"}
+    return {"q1": "C", "q2": "B", "q3": "D", "q4": "B", "q5": "A", "q6": "D", "q7": "C"}
 
 
 @correct
 def exam_answers__lowercase(*args):
-    return {"q1": "c", "q2": "a", "Q3": " d", "q4": "B"}
+    return {"q1": "c", "q2": "a", "Q3": " d", "q4": "B", "q5": "a", "Q6": "d", "q7": "C "}
 
 
 #: proven through the real `nbgrader autograde` (tests/test_autograde.py); the rest in-process
