@@ -10,12 +10,12 @@ LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 M ?= 01
 
-.PHONY: start setup lab test build grade benchmark benchmark-batch instructor clean-venv help
+.PHONY: start setup lab test build grade benchmark benchmark-batch instructor clean-venv help system-deps browser-deps
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-start: setup  ## set everything up, create your working copies in work/, open JupyterLab there
+start: system-deps setup  ## set everything up, create your working copies in work/, open JupyterLab there
 	$(BIN)/course start
 	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS) work
 
@@ -35,7 +35,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 lab: setup  ## open JupyterLab on the repository root (instructors: formgrader is in the Nbgrader menu)
 	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS)
 
-test: setup  ## set up and run the whole test suite on both cores
+test: system-deps browser-deps setup  ## set up (system packages, browser, .venv) and run the whole test suite on both cores
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 
 build: setup  ## regenerate release/ from source/ with nbgrader
@@ -55,5 +55,16 @@ instructor: setup  ## register all five assignments in gradebook.db and generate
 	for m in $$($(BIN)/python -c "from course.paths import available_modules; print(' '.join(available_modules()))"); do \
 		$(BIN)/nbgrader db assignment add $$m && $(BIN)/nbgrader generate_assignment $$m --force || exit 1; done
 
+system-deps:  ## install the Debian packages in system-packages.txt that are missing (needs root or sudo)
+	@missing=$$(for p in $$(sed 's/#.*//' system-packages.txt); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "system packages: all present"; \
+	else echo "installing: $$missing"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+		|| echo "WARNING: could not install $$missing (no root or sudo?): grading then runs without its sandbox, and the tests that prove the sandbox fail (README: Grading untrusted code)"; fi
+
 clean-venv:  ## delete the virtual environment
 	rm -rf $(VENV)
+
+browser-deps:  ## install Debian's chromium + chromium-driver for tests/test_browser.py (as root; no-op when present)
+	.ci/browser-deps

@@ -11,7 +11,7 @@ WORK = ROOT / "work"
 
 COURSE_ID = "ml_engineer_cert"
 
-#: The five assignments, in teaching order. The folder name is the assignment id and the
+#: The assignments, in teaching order. The folder name is the assignment id and the
 #: notebook inside it has the same name (nbgrader's rule).
 MODULES = [
     "01_overfitting_regularization",
@@ -19,6 +19,8 @@ MODULES = [
     "03_classification_metrics",
     "04_multicollinearity_pls_pca",
     "05_explainability_shapley_ig",
+    "06_distributed_training",
+    "07_monitoring_skew_drift",
 ]
 
 

@@ -6,6 +6,11 @@ import argparse
 import json
 import sys
 
+# jsonschema (imported by nbformat) imports rfc3987_syntax when it is installed, which builds a
+# grammar at import time: 1-4 s on a 2-core machine, for an "iri" string format that notebook
+# validation never uses. Marking it absent makes jsonschema skip that one format checker.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
 from course import paths
 from course.paths import CourseError
 
@@ -29,12 +34,34 @@ def _cmd_build(args) -> int:
 
 
 def _cmd_grade(args) -> int:
-    from .grading import format_table, grade_notebook
+    from pathlib import Path
 
+    from . import self_assessment as sa
+    from .grading import format_table, grade_notebook, resolve_target
+
+    wants_rubric = args.rubric or args.self_assess is not None
+    if wants_rubric:
+        path, module = resolve_target(args.target, args.module)
+        if not sa.graded_before(Path(path)):
+            raise CourseError("Grade your notebook once first (course grade without --rubric); "
+                              "the rubric and model answer are shown after that.")
+        if args.self_assess is not None:
+            try:
+                points = [float(p) for p in args.self_assess.split(",") if p.strip()]
+            except ValueError:
+                raise CourseError("--self-assess takes numbers separated by commas, one per rubric criterion, e.g. 1,0.5,1") from None
+            mine = sa.record(module, points)
+            for gid, r in mine.items():
+                print(f"self-assessed {gid}: {r['points']:g} points (kept apart from the automatic score)")
     if not args.json:
         print("Grading with nbgrader in a scratch folder (your notebook is only read)...", file=sys.stderr)
     result = grade_notebook(args.target, args.module, timeout=args.timeout, feedback_to=args.feedback_to)
+    if wants_rubric and result.feedback_html:
+        sa.add_to_feedback(Path(result.feedback_html), result.module)
     print(result.to_json() if args.json else format_table(result))
+    if wants_rubric and not args.json:
+        print()
+        print(sa.as_text(result.module))
     return 0
 
 
@@ -102,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--timeout", type=int, default=None, help="seconds a cell may run (default 60)")
     p.add_argument("--feedback-to", default=None, help="where to write the feedback HTML")
+    p.add_argument("--rubric", action="store_true", help="after a first grading: show the written answers' rubric and model answer")
+    p.add_argument("--self-assess", metavar="POINTS", default=None,
+                   help="record your own points per rubric criterion, e.g. 1,0.5,1 (kept apart from the automatic score)")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser("benchmark", help="time executing and autograding each solved notebook")

@@ -8,6 +8,7 @@ between calls but the read-only source/ and release/ folders.
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import json
 import os
@@ -95,12 +96,25 @@ def detect_module(nb) -> str | None:
         rel = paths.release_notebook(m)
         if not rel.exists():
             continue
-        hits = len(ids & (set(grade_ids(nbformat.read(str(rel), as_version=4))) - COMMON_IDS))
+        hits = len(ids & (_release_ids(str(rel), rel.stat().st_mtime_ns) - COMMON_IDS))
         if hits > best_hits:
             best, best_hits = m, hits
     if best is not None:
         return best
     return declared if declared in paths.MODULES else None
+
+
+@functools.lru_cache(maxsize=None)
+def _release_ids(path: str, mtime_ns: int) -> set[str]:
+    """Grade ids of a release notebook (plain JSON read: no schema validation needed here)."""
+    with open(path, encoding="utf-8") as f:
+        cells = json.load(f).get("cells", [])
+    ids = set()
+    for c in cells:
+        gid = (c.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
+        if isinstance(gid, str):
+            ids.add(gid)
+    return ids
 
 
 def default_notebook(module: str) -> Path:
@@ -243,27 +257,79 @@ def run_nbgrader_app(command: str, root: Path, argv: list[str], env: dict | None
     return ok, buffer.getvalue()
 
 
-_TEMPLATES: dict[tuple[str, str], Path] = {}
+_TEMPLATES: dict[str, Path] = {}
+
+
+def template_key(module: str) -> str:
+    """What a module's prepared gradebook depends on: its source notebook, the nbgrader
+    configuration code, and the versions of this package and of nbgrader."""
+    import course
+    import nbgrader
+
+    h = hashlib.sha256()
+    h.update(paths.source_notebook(module).read_bytes())
+    for f in (Path(__file__).with_name("settings.py"), Path(__file__).with_name("preprocessors.py"), Path(__file__).with_name("build.py")):
+        h.update(f.read_bytes())
+    h.update(f"{course.__version__}|{nbgrader.__version__}|{module}".encode())
+    return h.hexdigest()[:24]
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("COURSE_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "ml-engineer-course")
+    return Path(base) / "templates"
+
+
+def _template_ok(template: Path, key: str) -> bool:
+    """A finished template: its marker names the key and the gradebook it was made with."""
+    marker = template / "READY.json"
+    try:
+        info = json.loads(marker.read_text())
+        db = template / "gradebook.db"
+        return info.get("key") == key and db.stat().st_size == info.get("gradebook_bytes") and \
+            hashlib.sha256(db.read_bytes()).hexdigest() == info.get("gradebook_sha256")
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _template(module: str) -> Path:
+    """A course directory whose gradebook knows ``module`` (``nbgrader generate_assignment`` once
+    per key, kept across runs in the user's cache; a damaged or half-written one is rebuilt)."""
+    key = template_key(module)
+    template = _TEMPLATES.get(key)
+    if template is not None and _template_ok(template, key):
+        return template
+    template = cache_dir() / f"{module}-{key}"
+    if _template_ok(template, key):
+        _TEMPLATES[key] = template
+        return template
+    fresh = make_course_dir([module])
+    proc = nbgrader(fresh, "generate_assignment", module, "--force")
+    if proc.returncode != 0:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise CourseError(f"Could not prepare module {module} for grading:\n{proc.stderr[-2000:]}")
+    db = fresh / "gradebook.db"
+    (fresh / "READY.json").write_text(json.dumps({"key": key, "gradebook_bytes": db.stat().st_size,
+                                                  "gradebook_sha256": hashlib.sha256(db.read_bytes()).hexdigest()}))
+    try:  # publish atomically; another process may have published the same key meanwhile
+        template.parent.mkdir(parents=True, exist_ok=True)
+        if _template_ok(template, key):
+            shutil.rmtree(fresh, ignore_errors=True)
+        else:
+            shutil.rmtree(template, ignore_errors=True)
+            os.replace(fresh, template)
+    except OSError:
+        atexit.register(shutil.rmtree, fresh, True)
+        template = fresh
+    _TEMPLATES[key] = template
+    return template
 
 
 def _scratch_from_template(module: str) -> Path:
-    """A fresh scratch course directory whose gradebook already knows ``module``.
-
-    ``nbgrader generate_assignment`` runs once per module and source version in this process;
-    every grading then starts from a copy, so submissions never share a folder or a gradebook.
-    """
-    digest = hashlib.sha256(paths.source_notebook(module).read_bytes()).hexdigest()[:16]
-    key = (module, digest)
-    template = _TEMPLATES.get(key)
-    if template is None or not (template / "gradebook.db").exists():
-        template = make_course_dir([module])
-        proc = nbgrader(template, "generate_assignment", module, "--force")
-        if proc.returncode != 0:
-            raise CourseError(f"Could not prepare module {module} for grading:\n{proc.stderr[-2000:]}")
-        _TEMPLATES[key] = template
-        atexit.register(shutil.rmtree, template, True)
+    """A fresh scratch course directory copied from the module's template: submissions never
+    share a folder or a gradebook."""
+    template = _template(module)
     root = Path(tempfile.mkdtemp(prefix="course-grade-"))
-    shutil.copytree(template, root, dirs_exist_ok=True)
+    shutil.copytree(template, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("READY.json"))
     return root
 
 

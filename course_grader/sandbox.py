@@ -195,7 +195,7 @@ def _bwrap_args(spec: dict, home: str) -> list[str]:
         if os.path.exists(k):
             args += ["--ro-bind", k, k]
     args += ["--bind", spec["workdir"], spec["workdir"], "--dir", home]
-    args += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-user", "--die-with-parent",
+    args += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-user", "--unshare-net", "--die-with-parent",
              "--chdir", spec["workdir"], "--setenv", "HOME", home]
     return args
 

@@ -89,6 +89,11 @@ class SecureExecute(Execute):
         path = self.resources.get("metadata", {}).get("path") or os.getcwd()
         km = SandboxedKernelManager(kernel_name=self.kernel_name or "python3", config=self.config)
         km.workdir = str(Path(path).resolve())
+        if sandbox.isolation_level() == "namespaces":
+            # Unix sockets in the notebook's folder instead of TCP: the kernel then runs with no
+            # network at all (not even loopback, where a gradebook server may listen)
+            km.transport = "ipc"
+            km.ip = str(Path(km.workdir) / f".k{uuid.uuid4().hex[:6]}")
         km.hide = self._hidden_folders()
         self.km = km
         return km
@@ -262,16 +267,18 @@ class SecureExecute(Execute):
             self._restart("kernel died")
             return
         except Exception as exc:  # nbclient gave up on the cell (e.g. no output after an interrupt)
-            cell.outputs.append(_error("CellFailed", f"this cell could not be run to the end: {type(exc).__name__}"))
-            self._fault(cell, "cell-failed", str(exc)[:300])
-            if not self.responsive(5):
+            timed_out = "time" in type(exc).__name__.lower() or "timed out" in str(exc)
+            if timed_out:
+                cell.outputs.append(_error("CellTimeoutError", f"this cell ran longer than {self.timeout} s and was stopped (an infinite loop?)."))
+                self._fault(cell, "timeout", f"this cell ran longer than {self.timeout} s and was stopped")
+            else:
+                cell.outputs.append(_error("CellFailed", f"this cell could not be run to the end ({type(exc).__name__})."))
+                self._fault(cell, "cell-failed", str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__)
+            if not self._too_many_tasks(cell) and not self.responsive(5):
+                cell.outputs.append(_error("KernelRestarted", "the cell did not stop when interrupted, so the kernel was replaced; the cells before this one ran again."))
                 self._restart("unresponsive kernel")
             return
-        tasks = sandbox.task_count(getattr(self.km, "cgroup", None))
-        if tasks is not None and self._baseline_tasks is not None and tasks > self._baseline_tasks + 64:
-            cell.outputs.append(_error("TooManyProcesses", f"this cell left {tasks - self._baseline_tasks} extra processes or threads running (a fork bomb?); the kernel was replaced and the cells before this one ran again."))
-            self._fault(cell, "too-many-processes", f"{tasks} tasks in the kernel's cgroup")
-            self._restart("too many processes")
+        if self._too_many_tasks(cell):
             return
         timed_out = any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError" for o in cell.outputs)
         if timed_out:
@@ -283,6 +290,16 @@ class SecureExecute(Execute):
         self._replay.append(cell.source)
         self._note_baseline()
 
+    def _too_many_tasks(self, cell) -> bool:
+        """A cell that leaves a crowd of processes behind (a fork bomb) costs a new kernel."""
+        tasks = sandbox.task_count(getattr(self.km, "cgroup", None))
+        if tasks is None or self._baseline_tasks is None or tasks <= self._baseline_tasks + 64:
+            return False
+        cell.outputs.append(_error("TooManyProcesses", f"this cell left {tasks - self._baseline_tasks} extra processes or threads running (a fork bomb?); the kernel was replaced and the cells before this one ran again."))
+        self._fault(cell, "too-many-processes", f"{tasks} tasks in the kernel's cgroup")
+        self._restart("too many processes")
+        return True
+
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
         size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values()) + len(str(content.get("traceback", "")))
@@ -291,6 +308,7 @@ class SecureExecute(Execute):
         if self._out_bytes[cell_index] > self.cell_output_limit or self._out_total > self.total_output_limit:
             if cell_index not in self._truncated:
                 self._truncated.add(cell_index)
+                self._faults.append({"cell": None, "kind": "output-truncated", "message": f"a cell printed more than {self.cell_output_limit // 1_000_000} MB; the rest was dropped"})
                 outs.append(_stream(f"\n[output truncated: this cell printed more than {self.cell_output_limit // 1_000_000} MB]\n"))
             return None
         return super().output(outs, msg, display_id, cell_index)

@@ -58,9 +58,11 @@ def apply(c, root: str | None = None) -> None:
         OverwriteCells,
         CheckCellMetadata,
     ]
-    # test cells run in the grader, learner cells in a sandboxed kernel (secure_execute.py)
+    # test cells run in the grader, learner cells in a sandboxed kernel (secure_execute.py);
+    # COURSE_EXECUTOR=stock (benchmarks only: it trusts the submission) uses nbgrader's Execute
+    stock = os.environ.get("COURSE_EXECUTOR") == "stock"
     c.Autograde.autograde_preprocessors = [
-        SecureExecute,
+        Execute if stock else SecureExecute,
         StderrToStdout,
         IgnorePattern,
         ClearMetadataPreprocessor,
@@ -73,7 +75,21 @@ def apply(c, root: str | None = None) -> None:
     # the exam key as code): the results already say what was expected and why
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
-    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    # ... and reads well offline: math as MathML, bordered tables, written answers not yet graded
+    # shown as "awaiting your instructor" (course_grader/feedback.py)
+    from .feedback import FeedbackPolish, apply_feedback_settings
+
+    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor, FeedbackPolish]
+    apply_feedback_settings(c)
+    # late submissions (after the assignment's due date) lose a fixed fraction of their points:
+    # course_grader/late.py (10 % of the autograded score by default)
+    from .late import LATE_PENALTY_FRACTION, FractionLatePenalty
+
+    c.AssignLatePenalties.plugin_class = FractionLatePenalty
+    c.FractionLatePenalty.fraction = LATE_PENALTY_FRACTION
+    # `course grade` writes <name>.feedback.html beside the notebook it grades: never copy one
+    # into a release (from source/ it holds the solutions), a submission or feedback
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.feedback.html"]
     c.Execute.timeout = timeout
     c.SecureExecute.timeout = timeout
     c.SecureExecute.call_timeout = min(timeout, int(os.environ.get("COURSE_CALL_TIMEOUT", 30)))

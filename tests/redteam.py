@@ -190,13 +190,19 @@ def fault_after_second_test(src: str):
     return build
 
 
+def fault_target(nb) -> str:
+    """The graded function a fault is put in: the last one before the exam questions (no other
+    graded function calls it)."""
+    return [t for t in _test_ids(nb) if t != "test_exam_answers"][-1]
+
+
 def fault_in_function(body: str):
-    """The first graded function of the module is replaced by one that runs ``body``."""
+    """The last graded function of the module is replaced by one that runs ``body``."""
 
     def build(module: str):
         answers = reference_answers(module)
         nb = make_submission(module)
-        first = _test_ids(nb)[0][len("test_"):]
+        first = fault_target(nb)[len("test_"):]
         import ast
 
         names = [n for n in ast.parse(answers[first]).body if isinstance(n, ast.FunctionDef)]
@@ -208,7 +214,7 @@ def fault_in_function(body: str):
 
 
 FAULTS = {
-    # kind -> (builder, which exercises keep their points: "all" or "all-but-first")
+    # kind -> (builder, which exercises keep their points: "all" or "all-but-target")
     "os_exit_in_cell": (fault_after_second_test("import os\nos._exit(3)\n"), "all"),
     "segfault_in_cell": (fault_after_second_test("import ctypes\nctypes.string_at(0)\n"), "all"),
     "loop_ignoring_sigint": (fault_after_second_test(
@@ -219,8 +225,8 @@ FAULTS = {
         "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        break\n"), "all"),
     "output_flood": (fault_after_second_test(
         "import sys\nfor _ in range(300):\n    sys.stdout.write('x' * 1_000_000 + '\\n')\n"), "all"),
-    "hang_in_graded_function": (fault_in_function("while True:\n    pass\n"), "all-but-first"),
-    "exit_in_graded_function": (fault_in_function("import os\nos._exit(1)\n"), "all-but-first"),
+    "hang_in_graded_function": (fault_in_function("while True:\n    pass\n"), "all-but-target"),
+    "exit_in_graded_function": (fault_in_function("import os\nos._exit(1)\n"), "all-but-target"),
 }
 
 
@@ -272,9 +278,15 @@ try:
     print(mark(True), "import course_grader")
 except ImportError:
     print(mark(False), "import course_grader")
+import socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=3).close()
+    print(mark(True), "network: connected to a server on 127.0.0.1 (a gradebook database could listen there)")
+except OSError:
+    print(mark(False), "network")
 '''
 
 
-def secret_reader(module: str):
+def secret_reader(module: str, port: int = 9):
     nb = make_submission(module)
-    return _insert_after(nb, "setup", SECRETS.replace("{module}", module))
+    return _insert_after(nb, "setup", SECRETS.replace("{module}", module).replace("{port}", str(port)))

@@ -17,7 +17,7 @@ M01 = "01_overfitting_regularization"
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "course", *args], capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "course_grader", *args], capture_output=True, text=True, timeout=600)
 
 
 def test_missing_file_is_a_clear_error():

@@ -20,7 +20,7 @@ import pytest
 from course import paths
 from course_grader.grading import grade_notebook
 from course_grader.results import read_results
-from tests.redteam import CHEATS, FAULTS, all_cheats, never_ending, secret_reader
+from tests.redteam import CHEATS, FAULTS, all_cheats, fault_target, never_ending, secret_reader
 from tests.submissions import make_submission, write
 
 FAST = "03_classification_metrics"
@@ -57,14 +57,14 @@ def test_a_fault_costs_only_what_it_touches(fault, tmp_path, monkeypatch):
     build, keeps = FAULTS[fault]
     result, html = grade(build(FAST), tmp_path, fault, timeout=10)
     scores = {e.id: (e.score, e.max_score) for e in auto(result)}
-    first = auto(result)[0].id
+    target = fault_target(build(FAST))
     for gid, (score, best) in scores.items():
-        if keeps == "all-but-first" and gid == first:
+        if keeps == "all-but-target" and gid == target:
             assert score == 0, f"{fault}: the broken exercise {gid} earned {score}"
         else:
             assert score == best, f"{fault}: {gid} lost points ({score}/{best}): {scores}"
     assert result.faults, f"{fault}: no fault recorded"
-    assert any(word in html for word in ("KernelDied", "KernelRestarted", "TooManyProcesses", "truncated", "did not finish", "died")), \
+    assert any(word in html for word in ("KernelDied", "KernelRestarted", "TooManyProcesses", "truncated", "did not finish", "died", "ran longer than")), \
         f"{fault}: the feedback does not say what happened"
 
 
@@ -88,7 +88,16 @@ def test_a_notebook_that_never_ends_is_stopped_and_keeps_earlier_points(tmp_path
 def test_nothing_secret_is_reachable_from_the_kernel(tmp_path):
     for p in (paths.ROOT / "PWNED", Path("/tmp/PWNED-course")):
         p.unlink(missing_ok=True)
-    result, html = grade(secret_reader(FAST), tmp_path, "secrets")
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    try:
+        result, html = grade(secret_reader(FAST, server.getsockname()[1]), tmp_path, "secrets")
+    finally:
+        server.close()
+    assert "SAFE network" in html, "the network probe did not run"
     assert "SAFE read" in html, "the probe cell did not run"
     assert "LEAK" not in html, [line for line in html.splitlines() if "LEAK" in line]
     assert not (paths.ROOT / "PWNED").exists() and not Path("/tmp/PWNED-course").exists()

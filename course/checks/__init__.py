@@ -232,6 +232,8 @@ class Exercise:
         When no check passed it returns ``0.0`` rather than raising, so the learner reads the
         list of failures instead of a traceback through this package.
         """
+        if validating():  # nbgrader's Validate reads outputs its own way: see validation_done
+            return validation_done(self)
         n = len(self.results)
         passed = sum(1 for *_, err in self.results if err is None)
         if n == 0:
@@ -255,6 +257,8 @@ class Exercise:
 # --------------------------------------------------------------------------- exam questions
 def check_exam_format(exam_answers: Callable, questions: Sequence[str], choices: str = "ABCD", verbose: bool = True) -> dict:
     """Visible check for ``exam_answers()``: a dict with one letter per question."""
+    if verbose and validating():  # see validation_exam_format
+        return validation_exam_format(exam_answers, questions, choices)
     answers = call(exam_answers, what="exam_answers()")
     if not isinstance(answers, dict):
         raise CheckFailed(f"exam_answers() should return a dict like {{'q1': 'B', ...}}, got {type(answers).__name__}.")
@@ -289,3 +293,84 @@ def grade_exam(exam_answers: Callable, key: dict[str, tuple[str, str]], points_p
     if right == 0:
         raise CheckFailed(f"exam_answers(): 0 of {len(key)} right; read the explanations above.")
     return float(earned)
+
+
+# --------------------------------------------------------------------------- nbgrader Validate
+# nbgrader's Validate (the button of its JupyterLab extension and `nbgrader validate`) executes
+# the notebook with NBGRADER_VALIDATING=1 and judges each test cell by its outputs only: an
+# error or any stderr text fails the cell and that text is what the learner is shown; a number
+# as the last value is read as partial credit and shown as "Partial credit; passed some but not
+# all of the tests", with none of the checks' messages. So while validating (and only then:
+# autograding keeps the scoring described at the top of this module) a test cell that did not
+# pass writes its teaching report to stderr and returns nothing. An exercise whose function
+# still raises NotImplementedError reads as not started.
+
+NOT_STARTED = "not implemented yet"  # the words `call` and `Exercise.check` use for it
+
+
+def validating() -> bool:
+    """True while nbgrader validates (not while it autogrades)."""
+    return os.environ.get("NBGRADER_VALIDATING") == "1"
+
+
+def _wrap(text: str, width: int = 78) -> str:
+    """Wrap for the Validate dialog and `nbgrader validate` (which cuts lines at 87 chars)."""
+    import textwrap
+
+    out = []
+    for line in text.splitlines():
+        lead = line[: len(line) - len(line.lstrip())]
+        out.append(textwrap.fill(line, width, initial_indent="", subsequent_indent=lead,
+                                 break_long_words=True, break_on_hyphens=False) if line.strip() else "")
+    return "\n".join(out)
+
+
+def validation_report(ex: "Exercise") -> tuple[str, str | None]:
+    """(status line, failure report or None) of an exercise, as Validate shows it."""
+    n = len(ex.results)
+    passed = sum(1 for *_, err in ex.results if err is None)
+    checks = "check" if n == 1 else "checks"
+    if n and passed == n:
+        return (f"{ex.name}: the {'' if n == 1 else str(n) + ' '}visible {checks} passed. "
+                "More checks run when your notebook is graded."), None
+    if n == 0:
+        return f"{ex.name}: no checks ran.", f"{ex.name}: no checks ran."
+    if passed == 0 and all(NOT_STARTED in (err or "") for *_, err in ex.results):
+        text = (f"{ex.name}: not started yet (0 of {ex.points:g} points). Replace "
+                "`raise NotImplementedError()` in its answer cell with your code, run that cell, "
+                "then validate again.")
+        return text, text
+    text = (f"{ex.name}: {passed} of {n} visible {checks} passed ({ex.score():g} of {ex.points:g} "
+            "points so far); more checks run when your notebook is graded.\n" + ex.report())
+    return text.splitlines()[0], text
+
+
+def validation_done(ex: "Exercise") -> None:
+    """``Exercise.done`` while validating: a pass prints to stdout, anything else to stderr."""
+    import sys
+
+    status, failure = validation_report(ex)
+    if failure is None:
+        print(status)
+    else:
+        sys.stderr.write(_wrap(failure) + "\n")
+    return None
+
+
+def validation_exam_format(exam_answers: Callable, questions: Sequence[str], choices: str) -> None:
+    """``check_exam_format`` while validating: a clear line on stderr instead of a traceback."""
+    import sys
+
+    try:
+        check_exam_format(exam_answers, questions, choices, verbose=False)
+    except CheckFailed as exc:
+        if NOT_STARTED in str(exc):
+            msg = ("exam_answers: not started yet (0 points). Replace `raise NotImplementedError()` "
+                   "with a dict of your letters, run that cell, then validate again.")
+        else:
+            msg = f"exam_answers: {exc}"
+        sys.stderr.write(_wrap(msg) + "\n")
+        return None
+    print(f"exam_answers(): {len(questions)} answers in the right format. "
+          "They are scored when your notebook is graded.")
+    return None

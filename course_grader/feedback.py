@@ -1,0 +1,138 @@
+"""The feedback page a learner opens offline: math, tables, and written answers not yet graded.
+
+nbgrader's feedback HTML leaves math as raw LaTeX for MathJax, which it loads from a CDN: a
+learner reading the page offline (the usual case: it is a file on their machine) sees `$t$`.
+Here, at generation time:
+
+* :func:`markdown2html_mathml` (installed as nbconvert's ``markdown2html`` filter) renders
+  Markdown as nbconvert does, then turns every ``$...$`` and ``$$...$$`` outside code into
+  MathML with latex2mathml (pure Python, pinned). Browsers render MathML natively; LaTeX that
+  latex2mathml cannot parse is left as it was. Prices such as "$5 and $10" are not math
+  (pandoc's rule: no space inside the dollars, no digit right after the closing one).
+* :class:`FeedbackPolish` (a preprocessor after nbgrader's GetGrades) cuts a failed test
+  cell's traceback down to its message (a traceback quotes the cell's source lines, so it
+  would show the hidden tests that ClearHiddenTests removed from the source), marks each written
+  answer that still needs the instructor's grade, so the course's template shows "awaiting your
+  instructor" instead of "Score: 0.0 / 3.0", and adds CSS: tables with borders, readable
+  MathML. The template is ``course_grader/templates/course_feedback`` (it extends nbgrader's).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "course_feedback"
+
+AWAITING = "awaiting your instructor"
+
+_DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
+_INLINE = re.compile(r"(?<![\\$\w])\$(?=[^\s$])([^$\n]+?)(?<=[^\s\\$])\$(?![\d$])")
+_RAW = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>|<style\b.*?</style>)", re.S | re.I)
+
+CSS = """
+/* course feedback: tables with borders, MathML readable without MathJax */
+.rendered_html table, div.output_html table { border-collapse: collapse; margin: 0.6em 0; }
+.rendered_html th, .rendered_html td, div.output_html th, div.output_html td {
+  border: 1px solid #888; padding: 0.25em 0.6em;
+}
+.rendered_html th, div.output_html th { background: #f0f0f0; }
+math { font-size: 1.1em; }
+math[display="block"] { display: block; margin: 0.6em 0; }
+span.awaiting-instructor { color: #8a6d3b; font-style: italic; }
+"""
+
+
+def latex_to_mathml(latex: str, display: bool) -> str | None:
+    from latex2mathml.converter import convert
+
+    try:
+        return convert(latex.strip(), display="block" if display else "inline")
+    except Exception:  # LaTeX latex2mathml does not know: keep the source
+        return None
+
+
+def math_to_mathml(text: str) -> str:
+    """Replace $$..$$ and $..$ in HTML text (outside pre/code/script/style) with MathML."""
+
+    def convert(match, display):
+        latex = html.unescape(match.group(1))
+        mathml = latex_to_mathml(latex, display)
+        return mathml if mathml is not None else match.group(0)
+
+    parts = _RAW.split(text)
+    for i in range(0, len(parts), 2):  # even indexes are outside the raw blocks
+        part = _DISPLAY.sub(lambda m: convert(m, True), parts[i])
+        parts[i] = _INLINE.sub(lambda m: convert(m, False), part)
+    return "".join(parts)
+
+
+def markdown2html_mathml(source: str, *args, **kwargs) -> str:
+    """nbconvert's markdown2html, then math as MathML (works offline, no MathJax)."""
+    from nbconvert.filters.markdown import markdown2html_mistune
+
+    return math_to_mathml(markdown2html_mistune(source, *args, **kwargs))
+
+
+class FeedbackPolish(Preprocessor):
+    """After GetGrades: flag written answers awaiting a grade; add the course's CSS."""
+
+    enabled = Bool(True)
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook, MissingEntry
+
+        nbg = resources.get("nbgrader", {})
+        awaiting = 0
+        db_url = nbg.get("db_url")
+        if db_url:
+            with Gradebook(db_url) as gb:
+                for cell in nb.cells:
+                    meta = cell.get("metadata", {}).get("nbgrader", {})
+                    if not (meta.get("grade") and meta.get("solution")):
+                        continue
+                    try:
+                        grade = gb.find_grade(meta["grade_id"], nbg["notebook"], nbg["assignment"], nbg["student"])
+                    except MissingEntry:
+                        continue
+                    if grade.needs_manual_grade and grade.manual_score is None:
+                        meta["awaiting_instructor"] = True
+                        awaiting += 1
+        resources.setdefault("course", {})["awaiting"] = awaiting
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                for out in cell.get("outputs", []):
+                    if out.get("output_type") == "error":
+                        # a traceback quotes the test cell's source lines, hidden tests included
+                        out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+        inlining = resources.setdefault("inlining", {})
+        inlining.setdefault("css", []).append(CSS)
+        return nb, resources
+
+
+class CourseFeedbackExporter(HTMLExporter):
+    """nbgrader's feedback HTML exporter, for GenerateFeedback only.
+
+    Configured by its own class name, so formgrader's HTMLExporter (which renders submissions
+    for grading with its own template) is left alone.
+    """
+
+
+def apply_feedback_settings(c) -> None:
+    """Configure GenerateFeedback's HTML exporter for the course's feedback page."""
+    import nbgrader
+
+    nbgrader_templates = Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"
+    c.GenerateFeedback.exporter_class = CourseFeedbackExporter
+    c.CourseFeedbackExporter.template_name = TEMPLATE_NAME
+    # its own file name, so that its `extends 'index.html.j2'` finds nbgrader's feedback page
+    c.CourseFeedbackExporter.template_file = TEMPLATE_NAME + ".html.j2"
+    c.CourseFeedbackExporter.extra_template_basedirs = [str(TEMPLATES), str(nbgrader_templates)]
+    c.CourseFeedbackExporter.filters = {"markdown2html": markdown2html_mathml}
