@@ -10,7 +10,7 @@ LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 M ?= 01
 
-.PHONY: start setup lab test build grade benchmark benchmark-batch instructor clean-venv help system-deps browser-deps
+.PHONY: start setup lab test build grade benchmark benchmark-batch instructor clean-venv help system-deps browser-deps services
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -35,7 +35,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 lab: setup  ## open JupyterLab on the repository root (instructors: formgrader is in the Nbgrader menu)
 	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS)
 
-test: system-deps browser-deps setup  ## set up (system packages, browser, .venv) and run the whole test suite on both cores
+test: system-deps browser-deps services setup  ## set up (system packages, browser, PostgreSQL, .venv) and run the whole test suite on both cores
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 
 build: setup  ## regenerate release/ from source/ with nbgrader
@@ -65,6 +65,9 @@ system-deps:  ## install the Debian packages in system-packages.txt that are mis
 
 clean-venv:  ## delete the virtual environment
 	rm -rf $(VENV)
+
+services:  ## install Debian's PostgreSQL server for the PostgreSQL-gradebook test (the test starts its own server)
+	bash .ci/setup-services
 
 browser-deps:  ## install Debian's chromium + chromium-driver for tests/test_browser.py (as root; no-op when present)
 	.ci/browser-deps
