@@ -130,51 +130,6 @@ class _Watchdog:
                         p.kill()
 
 
-def _warm_template(assignment: str) -> None:
-    """Seed grading's per-process template cache with a template generated in this process.
-
-    ``_scratch_from_template`` runs ``nbgrader generate_assignment`` in a subprocess (a fresh
-    interpreter importing nbgrader: 4-10 s on a busy 2-core machine) once per worker process; a
-    worker has nbgrader imported already, so generating in-process costs 1-3 s. Only an
-    optimisation: if grading's cache ever changes shape this does nothing and grading builds
-    its own template as before.
-    """
-    import atexit
-
-    from nbgrader.apps import GenerateAssignmentApp
-
-    from . import grading
-    from .build import make_course_dir
-
-    cache = getattr(grading, "_TEMPLATES", None)
-    if not isinstance(cache, dict):
-        return
-    key = (assignment, hashlib.sha256(paths.source_notebook(assignment).read_bytes()).hexdigest()[:16])
-    if key in cache and (cache[key] / "gradebook.db").exists():
-        return
-    root = make_course_dir([assignment])
-    cwd = os.getcwd()
-    ok = False
-    try:
-        os.chdir(root)
-        app = GenerateAssignmentApp.instance()
-        app.log.handlers = [logging.NullHandler()]
-        app.log.propagate = False
-        app.initialize([assignment, "--force"])
-        app.start()
-        ok = (root / "gradebook.db").exists() and (root / "release" / assignment).is_dir()
-    except (Exception, SystemExit):
-        ok = False
-    finally:
-        os.chdir(cwd)
-        GenerateAssignmentApp.clear_instance()
-    if ok:
-        cache[key] = root
-        atexit.register(shutil.rmtree, root, True)
-    else:
-        shutil.rmtree(root, ignore_errors=True)
-
-
 def _failure_reason(log: str) -> str:
     if "DeadKernelError" in log or "Kernel died" in log:
         return "the kernel died while running the notebook (the submission crashed it, e.g. os._exit or a fatal error)"
@@ -200,9 +155,7 @@ def grade_submission(job: dict) -> dict:
     out = {"student": student, "ok": False, "reason": None, "files": {}, "grades": {}, "comments": {},
            "checksums": {}, "worker": f"{socket.gethostname()}:{os.getpid()}", "log": ""}
     t = time.perf_counter()
-    with contextlib.suppress(Exception):
-        _warm_template(assignment)
-    root = _scratch_from_template(assignment)
+    root = _scratch_from_template(assignment)  # grading's template: built once, cached on disk
     out["prepare_s"] = round(time.perf_counter() - t, 2)
     saved_path = os.environ.get("PATH", "")
     try:
