@@ -225,7 +225,7 @@ def run_nbgrader_app(command: str, root: Path, argv: list[str], env: dict | None
     handler = logging.StreamHandler(buffer)
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter("[%(name)s | %(levelname)s] %(message)s"))
-    saved_env = {k: os.environ.get(k) for k in (env or {})}
+    saved_env = {k: os.environ.get(k) for k in [*(env or {}), "PATH"]}
     cwd = os.getcwd()
     ok = True
     os.environ.update(env or {})
