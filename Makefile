@@ -57,7 +57,7 @@ BATCH_N ?= 50
 benchmark-batch: setup  ## serial nbgrader autograde vs `course grade-all` on BATCH_N mixed submissions of 01 and 03 (slow)
 	$(BIN)/course benchmark-batch 01 03 --n $(BATCH_N)
 
-instructor: setup  ## register all five assignments in gradebook.db and generate their releases
+instructor: setup  ## register all the assignments in gradebook.db and generate their releases
 	for m in $$($(BIN)/python -c "from course.paths import available_modules; print(' '.join(available_modules()))"); do \
 		$(BIN)/nbgrader db assignment add $$m && $(BIN)/nbgrader generate_assignment $$m --force || exit 1; done
 

@@ -13,6 +13,6 @@ from course.paths import MODULES
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 apply(c)
 
-#: The course's five assignments (nbgrader adds each to the gradebook when it is generated;
+#: The course's assignments (nbgrader adds each to the gradebook when it is generated;
 #: `make instructor` registers all of them up front).
 ASSIGNMENTS = list(MODULES)
