@@ -244,7 +244,7 @@ def run_visible(module: str, topic_module, base_ns: dict, test_id: str, src: str
 
 
 def _same_outputs(a: list, b: list) -> bool:
-    return len(a) == len(b) and all(x[0] == y[0] and R.same(x[1], y[1], 1e-12, 0.0) for x, y in zip(a, b))
+    return len(a) == len(b) and all(x[0] == y[0] and R.same(x[1], y[1], 1e-12, 0.0, strict=True) for x, y in zip(a, b))
 
 
 def record_module(module: str, variants: bool = True, log=None) -> dict:

@@ -111,6 +111,7 @@ IDIOMS = [
     r"with tf\.GradientTape\(\) as \w+:",
     r"\w+ = np\.asarray\(\w+, dtype=float\)(\.ravel\(\))?",
     r"layers = \[keras\.Input\(\(n_features,\)\)\]",
+    r"return tape\.gradient\(\w+, model\.trainable_variables\)",
 ]
 
 

@@ -242,7 +242,7 @@ def plain(v: Any, depth: int = 0) -> Any:
     if isinstance(v, np.generic):
         return v.item()
     if isinstance(v, np.ndarray):
-        if v.dtype.kind in "biufc":
+        if v.dtype.kind in "biufcU":  # what the kernel sends back as an array (course_grader.kernel_agent)
             return v
         return [plain(x, depth + 1) for x in v.tolist()]
     if isinstance(v, (list, tuple)):
@@ -266,22 +266,37 @@ def _tag(v: Any) -> str | None:
     return v.kind if isinstance(v, Tagged) else None
 
 
-def same(a: Any, b: Any, rtol: float = RTOL, atol: float = ATOL, depth: int = 0) -> bool:
-    """``a`` equals ``b`` as plain data: numbers within tolerance, lists and arrays alike."""
+def _kind(v: Any) -> Any:
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float"
+    if isinstance(v, np.ndarray):
+        return "nd-" + {"b": "b", "i": "i", "u": "i", "f": "f", "c": "c"}.get(v.dtype.kind, v.dtype.kind)
+    return type(v).__name__
+
+
+def same(a: Any, b: Any, rtol: float = RTOL, atol: float = ATOL, depth: int = 0, strict: bool = False) -> bool:
+    """``a`` equals ``b`` as plain data: numbers within tolerance, lists and arrays alike.
+    ``strict`` also requires the same kinds (int vs float, list vs array...) at every level."""
     if depth > 40:
+        return False
+    if strict and _kind(a) != _kind(b):
         return False
     if _tag(a) or _tag(b):
         if _tag(a) != _tag(b):
             return False
         if a.kind == "raised":
             return True
-        return len(a.parts) == len(b.parts) and all(same(x, y, rtol, atol, depth + 1) for x, y in zip(a.parts, b.parts))
+        return len(a.parts) == len(b.parts) and all(same(x, y, rtol, atol, depth + 1, strict) for x, y in zip(a.parts, b.parts))
     if isinstance(a, dict) or isinstance(b, dict):
         if not (isinstance(a, dict) and isinstance(b, dict)) or len(a) != len(b):
             return False
         bk = {_key(k): v for k, v in b.items()}
         for k, v in a.items():
-            if _key(k) not in bk or not same(v, bk[_key(k)], rtol, atol, depth + 1):
+            if _key(k) not in bk or not same(v, bk[_key(k)], rtol, atol, depth + 1, strict):
                 return False
         return True
     if isinstance(a, (str, bytes)) or isinstance(b, (str, bytes)):
@@ -290,11 +305,13 @@ def same(a: Any, b: Any, rtol: float = RTOL, atol: float = ATOL, depth: int = 0)
         return a is None and b is None
     if isinstance(a, frozenset) or isinstance(b, frozenset):
         return a == b
-    try:
-        A = np.asarray(a, dtype=float)
-        B = np.asarray(b, dtype=float)
-    except Exception:
-        A = B = None
+    A = B = None
+    if not (strict and isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b)):
+        try:
+            A = np.asarray(a, dtype=float)
+            B = np.asarray(b, dtype=float)
+        except Exception:
+            A = B = None
     if A is not None:
         if A.shape != B.shape:
             if A.size != B.size or A.squeeze().shape != B.squeeze().shape:
@@ -302,7 +319,7 @@ def same(a: Any, b: Any, rtol: float = RTOL, atol: float = ATOL, depth: int = 0)
             A = A.reshape(B.shape)
         return bool(np.allclose(A, B, rtol=rtol, atol=atol, equal_nan=True))
     if isinstance(a, (list, tuple, np.ndarray)) and isinstance(b, (list, tuple, np.ndarray)):
-        return len(a) == len(b) and all(same(x, y, rtol, atol, depth + 1) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y, rtol, atol, depth + 1, strict) for x, y in zip(a, b))
     try:
         return bool(a == b)
     except Exception:
@@ -378,20 +395,20 @@ class Replay:
 
         tol = case.get("tolerance", (RTOL, ATOL))
 
-        def matches(outputs: list) -> bool:
-            return all(same(run(ck), out, *tol) for ck, out in outputs)
+        def matches(outputs: list, strict: bool) -> bool:
+            return all(same(run(ck), out, *tol, strict=strict) for ck, out in outputs)
 
-        if matches(case["reference"]):
-            if case.get("stdout"):
-                print(case["stdout"], end="")
-            return None
-        for variant in case["variants"]:
-            if matches(variant["outputs"]):
-                if variant["message"] is None:
+        # the reference, then every recorded implementation: first with the same kinds of values
+        # (an int where an int came back, a list where a list did), then within tolerance only
+        candidates = [(case["reference"], None)] + [(v["outputs"], v["message"]) for v in case["variants"]]
+        for strict in (True, False):
+            for outputs, message in candidates:
+                if matches(outputs, strict):
+                    if message is not None:
+                        raise CheckFailed(message)
                     if case.get("stdout"):
                         print(case["stdout"], end="")
                     return None
-                raise CheckFailed(variant["message"])
         for ck, out in case["reference"]:
             got = run(ck)
             if _tag(got) == "raised":
