@@ -178,13 +178,27 @@ class _Recorder:
             wrapper.__name__ = name
             return wrapper
 
+        def tolerance_spy(real):
+            # the tolerances a check compares with are the replay's tolerances for that case
+            def spy(*args, **kwargs):
+                if self.current is not None:
+                    tol = self.current.setdefault("tolerance", [R.RTOL, R.ATOL])
+                    tol[0] = max(tol[0], float(kwargs.get("rtol", C.RTOL)))
+                    tol[1] = max(tol[1], float(kwargs.get("atol", C.ATOL)))
+                return real(*args, **kwargs)
+
+            return spy
+
+        helpers = {n: getattr(self.module, n) for n in ("expect_close", "close") if callable(getattr(self.module, n, None))}
         for n, fn in originals.items():
             setattr(self.module, n, wrap(n, fn))
+        for n, fn in helpers.items():
+            setattr(self.module, n, tolerance_spy(fn))
         C._invoke = invoke
         try:
             yield
         finally:
-            for n, fn in originals.items():
+            for n, fn in {**originals, **helpers}.items():
                 setattr(self.module, n, fn)
             C._invoke = real_invoke
 
@@ -202,7 +216,7 @@ def _seed() -> None:
         pass
 
 
-def _variants(module: str):
+def _variants(module: str, kinds=("wrong", "correct")):
     root = str(paths.ROOT)
     if root not in sys.path:
         sys.path.insert(0, root)
@@ -215,7 +229,7 @@ def _variants(module: str):
         except ImportError:
             continue
         if getattr(mod, "MODULE", None) == module:
-            return [(fn, variant_source(fn)) for fn in collect(mod, "wrong") + collect(mod, "correct")]
+            return [(fn, variant_source(fn)) for kind in kinds for fn in collect(mod, kind)]
     return []
 
 
@@ -243,11 +257,16 @@ def run_visible(module: str, topic_module, base_ns: dict, test_id: str, src: str
     return rec.records
 
 
+class _Named:
+    def __init__(self, name: str):
+        self.__name__ = name
+
+
 def _same_outputs(a: list, b: list) -> bool:
     return len(a) == len(b) and all(x[0] == y[0] and R.same(x[1], y[1], 1e-12, 0.0, strict=True) for x, y in zip(a, b))
 
 
-def record_module(module: str, variants: bool = True, log=None) -> dict:
+def record_module(module: str, variants: bool = True, log=None, kinds=("wrong", "correct")) -> dict:
     """The transcripts of one module's visible checks."""
     topic = topic_of(module)
     if topic == "distributed":
@@ -258,7 +277,11 @@ def record_module(module: str, variants: bool = True, log=None) -> dict:
     base = _learner_namespace(module)
     cells = visible_cells(module)
     checks: dict[str, dict] = {}
-    impls = _variants(module) if variants else []
+    impls = _variants(module, kinds) if variants else []
+    # the untouched release: its stubs get the full checks' own "not implemented" messages
+    release = nbformat.read(str(paths.release_notebook(module)), as_version=4)
+    impls += [(_Named(f"{_nbg(c)['grade_id']}__release"), c.source) for c in release.cells
+              if c.cell_type == "code" and _nbg(c).get("solution")]
     for test_id, src in cells.items():
         if "checks." not in src:
             continue
@@ -269,7 +292,7 @@ def record_module(module: str, variants: bool = True, log=None) -> dict:
                 raise RuntimeError(f"{module} {test_id}: the reference solution fails {r['check']}: {r['message']}")
             case = checks.setdefault(r["check"], {}).setdefault(r["key"], {
                 "functions": r["functions"], "calls": {}, "reference": r["outputs"], "variants": [], "stdout": r["stdout"],
-                "tolerance": getattr(topic_module, "REPLAY_TOLERANCE", {}).get(r["check"], (R.RTOL, R.ATOL)),
+                "tolerance": tuple(getattr(topic_module, "REPLAY_TOLERANCE", {}).get(r["check"], r.get("tolerance", (R.RTOL, R.ATOL)))),
             })
             case["calls"].update(r["calls"])
         for fn, override in impls:
@@ -291,6 +314,11 @@ def record_module(module: str, variants: bool = True, log=None) -> dict:
     for case_map in checks.values():  # mistakes first, then the alternatives that pass
         for case in case_map.values():
             case["variants"].sort(key=lambda v: v["message"] is None)
+            tol = case["tolerance"]
+            case["answers_vary"] = any(
+                v["message"] is None and not (len(v["outputs"]) == len(case["reference"]) and all(
+                    a[0] == b[0] and R.same(a[1], b[1], *tol) for a, b in zip(v["outputs"], case["reference"])))
+                for v in case["variants"])
     names = sorted(n for n in dir(topic_module) if n.startswith("check_") and callable(getattr(topic_module, n)))
     return {"format": R.FORMAT, "module": module, "topic": topic, "names": names, "checks": checks}
 
@@ -323,7 +351,7 @@ def write(data: dict, directory: Path | None = None) -> Path:
             case["reference"] = [(ck, _compact(out)) for ck, out in case["reference"]]
             for v in case["variants"]:
                 v["outputs"] = [(ck, _compact(out)) for ck, out in v["outputs"]]
-    path = R.transcript_path(data["topic"]) if directory == R.VISIBLE_DIR else directory / f"{data['topic']}.pkl.xz"
+    path = directory / f"{data['topic']}.pkl.xz"
     with lzma.open(path, "wb", preset=6) as fh:
         pickle.dump(data, fh, protocol=4)
     return path
