@@ -49,10 +49,15 @@ CONFIG_TEMPLATE = CONFIG_MARKER + '''
 # nbgrader_config.py of the folder JupyterLab (or the command) was started in, and of
 # ~/.jupyter: with this file it validates with the course's settings (quiet TensorFlow, the
 # course's cell timeout).
-from course_grader.settings import apply
+# A learner-only install (no grading package) validates with nbgrader's defaults.
+try:
+    from course_grader.settings import apply
+except ImportError:
+    apply = None
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
-apply(c)
+if apply is not None:
+    apply(c)
 {exchange}'''
 
 EXCHANGE_TEMPLATE = '''# a cohort: the nbgrader exchange the instructor releases to and collects from

@@ -28,8 +28,30 @@ def _cmd_build(args) -> int:
     from .build import build
 
     mods = [paths.resolve_module(m) for m in args.modules] if args.modules else None
-    for m in build(mods):
+    built = build(mods)
+    for m in built:
         print(f"built release/{m}/{m}.ipynb")
+    if not args.no_record:  # the learner package's visible checks follow the release
+        from .visible import record
+
+        for path in record(built):
+            print(f"recorded {path.relative_to(paths.ROOT)}")
+    return 0
+
+
+def _cmd_record_visible(args) -> int:
+    from .visible import record
+
+    mods = [paths.resolve_module(m) for m in args.modules] if args.modules else None
+    for path in record(mods, log=(lambda line: print(line, file=sys.stderr)) if args.verbose else None):
+        print(f"recorded {path.relative_to(paths.ROOT)}")
+    return 0
+
+
+def _cmd_learner_wheel(args) -> int:
+    from .wheel import build_learner_wheel
+
+    print(f"built {build_learner_wheel(args.out_dir)}")
     return 0
 
 
@@ -156,9 +178,19 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("start", help="create your working copies in work/ (never overwrites yours)")
     p.set_defaults(func=_cmd_start)
 
-    p = sub.add_parser("build", help="generate release/ from source/ with nbgrader")
+    p = sub.add_parser("build", help="generate release/ from source/ with nbgrader, then record the visible checks")
     p.add_argument("modules", nargs="*")
+    p.add_argument("--no-record", action="store_true", help="skip `course record-visible`")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("record-visible", help="record the visible checks' transcripts for learner-only installs")
+    p.add_argument("modules", nargs="*")
+    p.add_argument("--verbose", action="store_true")
+    p.set_defaults(func=_cmd_record_visible)
+
+    p = sub.add_parser("build-learner-wheel", help="build a wheel of the learner package alone (no grading, no answers)")
+    p.add_argument("out_dir", nargs="?", default=None)
+    p.set_defaults(func=_cmd_learner_wheel)
 
     p = sub.add_parser("grade", help="grade a notebook locally with nbgrader, offline")
     p.add_argument("target", help="a module (01, 02, ...) for your copy in work/, or the path of a notebook")

@@ -273,9 +273,10 @@ def measure_step_seconds(replica_counts=(1, 2, 4), global_batch: int = 512, step
 
         def replica_step(xb, yb):
             with tf.GradientTape() as tape:
-                per_example = tf.reduce_mean(tf.square(yb - model(xb, training=True)), axis=-1)
-                loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch)
-            return tape.gradient(loss, model.trainable_variables)
+                squared = tf.square(yb - model(xb, training=True))  # (per, 1): one squared error per example
+                loss = tf.reduce_sum(squared) / global_batch  # this replica's share of the global mean
+            grads = tape.gradient(loss, model.trainable_variables)
+            return grads
 
         @tf.function
         def train_step(xs, ys):

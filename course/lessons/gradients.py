@@ -283,3 +283,35 @@ def plot_dead_units(dead_by_label: dict, runs: dict, title: str = "Dying ReLU"):
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- test-case data (test cells call it as checks.<name>)
+def relu_activations(n: int, units: int, dead: int, seed: int, dtype="float64", nearly_dead: int = 0,
+                     mostly_zero: tuple[float, float] | None = None, tiny: int = 0) -> np.ndarray:
+    """ReLU outputs of a random layer with exactly ``dead`` dead units (negative bias), and live
+    units that are still zero on some examples.
+
+    ``nearly_dead`` more units are zero on every example but one (they are alive);
+    ``mostly_zero=(lo, hi)`` makes every live unit zero on a share of the examples drawn between
+    ``lo`` and ``hi`` (below 1, so at least one example makes it fire);
+    ``tiny`` live units (taken from the live ones) fire only weakly: their positive values are
+    around 1e-3 (alive, though a threshold like ``a < 0.1`` would call them dead)."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, units))
+    cols = rng.permutation(units)
+    dead_cols, nearly_cols, live_cols = cols[:dead], cols[dead:dead + nearly_dead], cols[dead + nearly_dead:]
+    z[:, dead_cols] -= 50.0
+    for c in nearly_cols:
+        z[:, c] = -np.abs(z[:, c]) - 0.1
+        z[rng.integers(n), c] = 0.5 + rng.random()
+    if mostly_zero is not None:
+        lo, hi = mostly_zero
+        for c in live_cols:
+            n_zero = min(int(round(rng.uniform(lo, hi) * n)), n - 1)
+            rows = rng.permutation(n)
+            z[rows[:n_zero], c] = -np.abs(z[rows[:n_zero], c]) - 0.1
+            z[rows[n_zero:], c] = np.abs(z[rows[n_zero:], c]) + 0.1
+    for c in live_cols[:tiny]:
+        z[:, c] *= 1e-3
+        z[rng.integers(n), c] = 1e-3 * (0.5 + rng.random())  # at least one positive value
+    return np.maximum(z, 0.0).astype(dtype)

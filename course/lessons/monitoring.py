@@ -106,14 +106,14 @@ def plot_train_vs_serving(train, serve, feature: str, bins: int = 20, title: str
     tr = tr[~np.isnan(tr)]
     sv = np.asarray(serve, dtype=float)
     sv = sv[~np.isnan(sv)]
-    edges = np.histogram_bin_edges(tr, bins)
-    p = np.histogram(tr, edges)[0] / len(tr)
-    q = np.histogram(np.clip(sv, edges[0], edges[-1]), edges)[0] / len(sv)
+    lo, hi = float(tr.min()), float(tr.max())
+    edges = np.linspace(lo, hi, bins + 1) if hi > lo else np.array([lo - 0.5, lo + 0.5])
     outside = float(np.mean((sv < edges[0]) | (sv > edges[-1])))
     fig, ax = plt.subplots(figsize=(8, 3.8))
-    width = np.diff(edges)
-    ax.bar(edges[:-1], p, width=width, align="edge", alpha=0.55, label="training data", edgecolor="white")
-    ax.bar(edges[:-1], q, width=width, align="edge", alpha=0.55, label=f"serving{'' if week is None else f', week {week}'}", edgecolor="white")
+    # matplotlib counts the rows; each weighs 1/len so the bars are fractions of the rows
+    ax.hist(tr, bins=edges, weights=np.full(len(tr), 1 / len(tr)), alpha=0.55, label="training data", edgecolor="white")
+    ax.hist(np.minimum(np.maximum(sv, edges[0]), edges[-1]), bins=edges, weights=np.full(len(sv), 1 / len(sv)), alpha=0.55,
+            label=f"serving{'' if week is None else f', week {week}'}", edgecolor="white")
     ax.set_xlabel(f"{feature} (training range, {bins} equal-width bins)")
     ax.set_ylabel("fraction of rows in the bin")
     ax.set_title(title or f"{feature}: training vs serving")

@@ -243,3 +243,63 @@ def plot_cv_components(ks, curves: dict, best: dict | None = None,
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- test-case data (test cells call it as checks.<name>)
+def collinear_case(n: int = 80, seed: int = 0, offsets=(5.0, -3.0, 10.0, 2.0)) -> np.ndarray:
+    """Four columns, NOT centered: x3 is nearly x1 + x2, x4 is independent (VIFs ~ 1 to 100)."""
+    rng = np.random.default_rng(seed)
+    x1 = rng.normal(size=n)
+    x2 = 0.6 * x1 + 0.8 * rng.normal(size=n)
+    x3 = x1 + x2 + 0.15 * rng.normal(size=n)
+    x4 = rng.normal(size=n)
+    X = np.column_stack([x1, x2, x3, x4]) * np.array([1.0, 2.0, 0.5, 3.0])
+    return X + np.asarray(offsets, dtype=float)
+
+
+def mixed_scale_case(n: int = 60, p: int = 5, seed: int = 1) -> np.ndarray:
+    """Correlated columns in very different units and far from zero mean."""
+    rng = np.random.default_rng(seed)
+    f = rng.normal(size=(n, 2))
+    X = f @ rng.normal(size=(2, p)) + 0.5 * rng.normal(size=(n, p))
+    # means several standard deviations from zero, in each column's own units (so float32 keeps
+    # about 7 significant digits of every column's spread)
+    return (X + np.linspace(-5.0, 8.0, p)) * np.geomspace(0.01, 100, p)
+
+
+REG_FEATURES = 16
+
+
+def first_component_case():
+    """Noisy target on the highest-variance direction, few rows: ONE PLS component is best."""
+    from course.lessons.multicollinearity import low_variance_target
+
+    return low_variance_target(n=60, n_features=16, n_latent=8, target_component=0, noise=1.0, seed=0)
+
+
+def regression_case(n: int = 150, seed: int = 0, scaled: bool = True):
+    """Low-variance-target data (16 correlated features, not centered); with ``scaled`` the
+    columns also get very different units."""
+    from course.lessons.multicollinearity import low_variance_target
+
+    scales = np.geomspace(0.01, 100, REG_FEATURES) if scaled else None
+    X, y = low_variance_target(n=n, n_features=REG_FEATURES, n_latent=8, target_component=6, seed=seed, scales=scales)
+    return X + 7.0 * (np.arange(REG_FEATURES) - 5), y
+
+
+def n_components_factory(*steps):
+    """``make_model`` for ``best_n_components``: ``k -> a new unfitted estimator`` chaining the
+    scikit-learn classes ``steps`` (in a pipeline when there are several), giving
+    ``n_components=k`` to each one that takes it. E.g. ``n_components_factory(PLSRegression)``."""
+    from functools import partial
+
+    return partial(_with_components, tuple(steps))
+
+
+def _with_components(steps: tuple, n_components: int):
+    import inspect
+
+    from sklearn.pipeline import make_pipeline
+
+    made = [s(n_components=n_components) if "n_components" in inspect.signature(s).parameters else s() for s in steps]
+    return made[0] if len(made) == 1 else make_pipeline(*made)
