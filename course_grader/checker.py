@@ -11,10 +11,6 @@ import ast
 import builtins
 from typing import Any, Callable
 
-#: the names every notebook shares that are not graded functions of a module
-COMMON = {"exam_answers"}
-
-
 def run_code(src: str, ns: dict, filename: str = "<test cell>") -> Any:
     """exec a cell like IPython: the value of a final expression is returned."""
     tree = ast.parse(src, filename=filename)
