@@ -54,15 +54,7 @@ def visible_run(module: str, block: bool, visible_dir: str | None = None) -> dic
 # ----------------------------------------------------------------------------- in sync
 
 
-#: a fresh recording of module 02's layer_gradient_norms calls fingerprinted differently in a
-#: fresh clone (seen once, 13:15 on 2026-11-30): not yet known whether Keras model weights vary
-#: between processes; kept visible as a non-strict xfail until investigated
-UNSTABLE = {"02_vanishing_exploding_gradients"}
-
-
-@pytest.mark.parametrize("module", [pytest.param(m, marks=pytest.mark.xfail(
-    strict=False, reason="module 02 call fingerprints differ between processes (under investigation)"))
-    if m in UNSTABLE else m for m in MODULES])
+@pytest.mark.parametrize("module", MODULES)
 def test_transcripts_are_in_sync(module):
     from course_grader.visible import record_module
 

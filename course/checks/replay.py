@@ -34,6 +34,7 @@ import io
 import json
 import os
 import pickle
+import re
 import sys
 import types
 from pathlib import Path
@@ -107,6 +108,10 @@ def _fp(v: Any, depth: int = 0) -> Any:
             return ["tensor", _fp(np.asarray(v.numpy()), depth + 1)]
         except Exception:
             pass
+    if (mod.startswith("keras") or mod.startswith("tensorflow")) and isinstance(getattr(v, "weights", None), list):
+        # a Keras model or layer: its class and weights; never its repr, whose auto-numbered name
+        # ("sequential_3") depends on how many models the process built before
+        return ["keras", type(v).__qualname__, [_fp(np.asarray(w), depth + 1) for w in v.weights]]
     if isinstance(v, (list, tuple)):
         return [type(v).__name__, [_fp(x, depth + 1) for x in v]]
     if is_namespace(v):
@@ -131,6 +136,7 @@ def _fp(v: Any, depth: int = 0) -> Any:
         pass
     if " at 0x" in text or len(text) > 500:
         text = ""
+    text = re.sub(r"name=['\"]?\w+?(_\d+)?['\"]?(?=[,> )])", "name=?", text)  # auto-numbered names vary by process
     return ["object", type(v).__qualname__, text]
 
 
