@@ -148,7 +148,8 @@ def grade_submission(job: dict) -> dict:
     """
     from nbgrader.api import Gradebook
 
-    from .grading import _log_tail, _scratch_from_template, run_nbgrader_app
+    from . import kernels
+    from .grading import _log_tail, _prestart_enabled, _release, _scratch_from_template, run_nbgrader_app
 
     started = time.perf_counter()
     assignment, student = job["assignment"], job["student"]
@@ -157,6 +158,7 @@ def grade_submission(job: dict) -> dict:
     t = time.perf_counter()
     root = _scratch_from_template(assignment)  # grading's template: built once, cached on disk
     out["prepare_s"] = round(time.perf_counter() - t, 2)
+    workdir = root / "autograded" / student / assignment
     saved_path = os.environ.get("PATH", "")
     try:
         dest = root / "submitted" / student / assignment
@@ -167,6 +169,8 @@ def grade_submission(job: dict) -> dict:
         env = {"COURSE_CELL_TIMEOUT": str(job["cell_timeout"])} if job.get("cell_timeout") else {}
         t = time.perf_counter()
         with _Watchdog(job.get("submission_timeout"), job.get("memory_limit")) as dog:
+            if _prestart_enabled():  # the kernel starts while nbgrader sets up (course_grader/kernels.py)
+                kernels.prestart(workdir, root, _release(assignment), env)
             ok, log = run_nbgrader_app("autograde", root, [assignment, "--student", glob.escape(student), "--create", "--force"], env)
         out["autograde_s"] = round(time.perf_counter() - t, 2)
         out["log"] = _log_tail(log, 40)
@@ -194,6 +198,7 @@ def grade_submission(job: dict) -> dict:
         out["reason"] = f"{type(exc).__name__}: {exc}"[:300]
         return out
     finally:
+        kernels.discard(workdir)  # started early and never adopted (nbgrader failed before Execute)
         os.environ["PATH"] = saved_path  # run_nbgrader_app prepends to PATH on every call
         shutil.rmtree(root, ignore_errors=True)
         out["seconds"] = round(time.perf_counter() - started, 2)

@@ -8,7 +8,8 @@ Per module, on the solved source notebook:
 * ``course grade``: ``course grade <notebook>`` as a command, as a learner types it (process
   start, imports, restore, hardened autograde, feedback page);
 * ``isolation``: the in-process autograde phase with the hardened executor minus the same with
-  nbgrader's Execute (``COURSE_EXECUTOR=stock``): what the sandbox and out-of-kernel checks cost.
+  nbgrader's Execute (``COURSE_EXECUTOR=stock``), both starting their kernel inside the phase
+  (``COURSE_PRESTART=0``): what the sandbox and out-of-kernel checks cost.
 """
 
 from __future__ import annotations
@@ -79,16 +80,19 @@ def course_grade_seconds(module: str) -> float:
 
 
 def autograde_phase(module: str, executor: str) -> float:
-    saved = os.environ.get("COURSE_EXECUTOR")
-    os.environ["COURSE_EXECUTOR"] = executor
+    """The in-process autograde phase with one executor; the kernel is started inside the phase
+    for both (no early start), so the difference is what the hardening costs."""
+    saved = {k: os.environ.get(k) for k in ("COURSE_EXECUTOR", "COURSE_PRESTART")}
+    os.environ.update(COURSE_EXECUTOR=executor, COURSE_PRESTART="0")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             r = grade_notebook(paths.source_notebook(module), module, feedback_to=Path(tmp) / "feedback.html")
     finally:
-        if saved is None:
-            os.environ.pop("COURSE_EXECUTOR", None)
-        else:
-            os.environ["COURSE_EXECUTOR"] = saved
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     if r.score < r.auto_max_score:
         raise RuntimeError(f"{module}: the solved notebook scored {r.score}/{r.auto_max_score} while benchmarking")
     return r.phases["autograde"]

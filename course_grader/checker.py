@@ -23,6 +23,21 @@ def run_code(src: str, ns: dict, filename: str = "<test cell>") -> Any:
     return None
 
 
+COMMON_IDS = {"setup", "exam_answers", "test_exam_answers"}
+
+
+def _meta(cell) -> dict | None:
+    nbg = cell.get("metadata", {}).get("nbgrader")
+    if isinstance(nbg, dict) and isinstance(nbg.get("grade_id"), str):
+        return nbg
+    return None
+
+
+def grade_ids(nb) -> list[str]:
+    return [m["grade_id"] for m in (_meta(c) for c in nb.cells) if m]
+
+
+
 def import_statements(src: str) -> str:
     """Only the import statements of a (setup) cell, as source."""
     tree = ast.parse(src)

@@ -23,7 +23,7 @@ import nbformat
 
 from course import paths
 from .build import make_course_dir, nbgrader
-from .preprocessors import COMMON_IDS, grade_ids, restore_structure
+from .checker import COMMON_IDS, grade_ids
 from .results import read_results
 from course.paths import CourseError
 
@@ -163,16 +163,26 @@ def grade_notebook(
     if not paths.source_notebook(module).exists():
         raise CourseError(f"Module {module} is not written yet, so it cannot be graded.")
     submitted = read_notebook(path)
-    release = nbformat.read(str(paths.release_notebook(module)), as_version=4)
-    restored, notes = restore_structure(submitted, release)
+    release = _release(module)
 
     root = _scratch_from_template(module)
+    dest = root / "submitted" / STUDENT / module
+    env = {"COURSE_CELL_TIMEOUT": str(timeout)} if timeout else {}
     try:
         phases = {}
-        dest = root / "submitted" / STUDENT / module
         dest.mkdir(parents=True)
+        if _prestart_enabled():
+            from . import kernels
+
+            # the kernel starts while nbgrader is imported and set up; it will run in the folder
+            # nbgrader makes for the autograded notebook
+            kernels.prestart(root / "autograded" / STUDENT / module, root, release, env)
+        from .preprocessors import restore_structure
+
+        restored, notes = restore_structure(submitted, release)
         nbformat.write(restored, str(dest / f"{module}.ipynb"))
-        env = {"COURSE_CELL_TIMEOUT": str(timeout)} if timeout else {}
+        if feedback:
+            _warm_up_feedback()
         t = time.perf_counter()
         ok, log = run_nbgrader_app("autograde", root, [module, "--student", STUDENT, "--create", "--force"], env)
         phases["autograde"] = round(time.perf_counter() - t, 2)
@@ -198,12 +208,54 @@ def grade_notebook(
             shutil.copyfile(html, out)
             result.feedback_html = str(out)
     finally:
+        if _prestart_enabled():
+            from . import kernels
+
+            kernels.discard(root / "autograded" / STUDENT / module)  # a kernel started early that nbgrader never adopted
         if keep_scratch:
             print(f"scratch course directory kept: {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
     result.seconds = round(time.perf_counter() - started, 2)
     return result
+
+
+def _release(module: str) -> nbformat.NotebookNode:
+    """The module's release notebook (a fresh copy: callers may change it)."""
+    import copy
+
+    rel = paths.release_notebook(module)
+    return copy.deepcopy(_read_release(str(rel), rel.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_release(path: str, mtime_ns: int) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def _warm_up_feedback() -> None:
+    """Prepare the feedback page's rendering in a thread while the notebook executes (the
+    grader mostly waits for the kernel then); once per process."""
+    import threading
+
+    from .feedback import warm_up
+
+    if not getattr(_warm_up_feedback, "started", False):
+        _warm_up_feedback.started = True  # type: ignore[attr-defined]
+        threading.Thread(target=_quietly, args=(warm_up,), name="feedback-warm-up", daemon=True).start()
+
+
+def _quietly(fn) -> None:
+    try:
+        fn()
+    except Exception:  # only a head start: the feedback step does the real work either way
+        pass
+
+
+def _prestart_enabled() -> bool:
+    """Start the kernel early (see :mod:`course_grader.kernels`) unless the stock executor
+    grades, or ``COURSE_PRESTART=0``."""
+    return os.environ.get("COURSE_EXECUTOR", "secure") != "stock" and os.environ.get("COURSE_PRESTART", "1") != "0"
 
 
 def run_nbgrader_app(command: str, root: Path, argv: list[str], env: dict | None = None) -> tuple[bool, str]:
@@ -263,14 +315,15 @@ _TEMPLATES: dict[str, Path] = {}
 def template_key(module: str) -> str:
     """What a module's prepared gradebook depends on: its source notebook, the nbgrader
     configuration code, and the versions of this package and of nbgrader."""
+    from importlib.metadata import version
+
     import course
-    import nbgrader
 
     h = hashlib.sha256()
     h.update(paths.source_notebook(module).read_bytes())
     for f in (Path(__file__).with_name("settings.py"), Path(__file__).with_name("preprocessors.py"), Path(__file__).with_name("build.py")):
         h.update(f.read_bytes())
-    h.update(f"{course.__version__}|{nbgrader.__version__}|{module}".encode())
+    h.update(f"{course.__version__}|{version('nbgrader')}|{module}".encode())
     return h.hexdigest()[:24]
 
 

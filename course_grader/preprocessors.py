@@ -23,21 +23,9 @@ from traitlets import Bool
 
 from course import paths
 
+from .checker import COMMON_IDS, _meta, grade_ids  # noqa: F401 (re-exported)
+
 DEF_RE = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.M)
-COMMON_IDS = {"setup", "exam_answers", "test_exam_answers"}
-
-
-def _meta(cell) -> dict | None:
-    nbg = cell.get("metadata", {}).get("nbgrader")
-    if isinstance(nbg, dict) and isinstance(nbg.get("grade_id"), str):
-        return nbg
-    return None
-
-
-def grade_ids(nb) -> list[str]:
-    return [m["grade_id"] for m in (_meta(c) for c in nb.cells) if m]
-
-
 def defined_functions(source: str) -> set[str]:
     return set(DEF_RE.findall(source or ""))
 

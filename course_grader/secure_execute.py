@@ -27,6 +27,7 @@ import base64
 import contextlib
 import io
 import os
+import sys
 import random
 import threading
 import time
@@ -35,7 +36,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
@@ -43,35 +43,9 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer
 
-from . import sandbox
+from . import kernels, sandbox
 from .checker import graded_names, import_statements, run_code, setup_source
 from .rpc import MIME, DecodeError, KernelFault, LearnerError, RemoteFunction, result_from_message
-
-
-class SandboxedKernelManager(AsyncKernelManager):
-    """Starts the kernel through the sandbox launcher (see :mod:`course_grader.sandbox`)."""
-
-    workdir: str = ""
-    socket_dir: str | None = None
-    hide: list = []
-    cgroup: str | None = None
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        cmd = super().format_kernel_cmd(extra_arguments)
-        wrapped, self.cgroup = sandbox.kernel_command(cmd, self.workdir, self.hide, self.socket_dir)
-        return wrapped
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart)
-        sandbox.cleanup(self.cgroup)
-        if self.socket_dir:
-            import shutil
-
-            shutil.rmtree(self.socket_dir, ignore_errors=True)
-        for leftover in Path(self.workdir).glob(".kernel-*.json") if self.workdir else []:
-            leftover.unlink(missing_ok=True)
-
-    cleanup_resources = run_sync(_async_cleanup_resources)
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -94,32 +68,13 @@ class SecureExecute(Execute):
     # ------------------------------------------------------------------ kernel
     def create_kernel_manager(self):
         path = self.resources.get("metadata", {}).get("path") or os.getcwd()
-        km = SandboxedKernelManager(kernel_name=self.kernel_name or "python3", config=self.config)
-        km.workdir = str(Path(path).resolve())
-        if sandbox.isolation_level() == "namespaces":
-            # Unix sockets instead of TCP: the kernel then runs with no network at all (not even
-            # loopback, where a gradebook server may listen). A socket path must stay under 108
-            # bytes, so they live in a short private folder, shared with the sandbox.
-            import tempfile
-
-            km.socket_dir = tempfile.mkdtemp(prefix="ck-", dir="/tmp")
-            km.transport = "ipc"
-            km.ip = f"{km.socket_dir}/k"
-        km.hide = self._hidden_folders()
+        root = getattr(getattr(self, "parent", None), "coursedir", None)
+        hide = kernels.hidden_folders(Path(root.root) if root is not None else None, os.getcwd())
+        km = kernels.take(path, hide)  # started early by grade_notebook, if it did
+        if km is None:
+            km = kernels.kernel_manager(path, hide, self.kernel_name or "python3", self.config)
         self.km = km
         return km
-
-    def _hidden_folders(self) -> list[str]:
-        from course import paths
-
-        hide = {str(paths.ROOT), os.getcwd(), str(Path.home()), str(Path(__file__).resolve().parents[1])}
-        root = getattr(getattr(self, "parent", None), "coursedir", None)
-        if root is not None:
-            hide.add(str(Path(root.root).resolve()))
-        for extra in os.environ.get("COURSE_HIDE", "").split(os.pathsep):
-            if extra:
-                hide.add(extra)
-        return sorted(hide)
 
     async def _async_run_quiet(self, code: str, timeout: float) -> tuple[str, list[str], dict | None]:
         """Run ``code`` without recording outputs. Returns (status, rpc payloads, reply), status
@@ -247,6 +202,10 @@ class SecureExecute(Execute):
             info = self.wait_for_reply(self.kc.kernel_info())
             if info:
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
+            if getattr(self.km, "chdir_to", None):  # started early, in the parent folder
+                status, _, _ = self.run_quiet(f"__import__('os').chdir({self.km.chdir_to!r})", 60)
+                if status != "ok":
+                    raise RuntimeError(f"could not prepare the grading kernel ({status})")
             self._install_agent()
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type != "code":

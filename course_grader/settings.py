@@ -41,6 +41,7 @@ def apply(c, root: str | None = None) -> None:
         SaveAutoGrades,
     )
 
+    from .kernels import KERNEL_ARGUMENTS
     from .preprocessors import RestoreStructure, StderrToStdout
     from .secure_execute import SecureExecute
 
@@ -95,7 +96,7 @@ def apply(c, root: str | None = None) -> None:
     c.SecureExecute.call_timeout = min(timeout, int(os.environ.get("COURSE_CALL_TIMEOUT", 30)))
     c.SecureExecute.notebook_timeout = int(os.environ.get("COURSE_NOTEBOOK_TIMEOUT", 900))
     # the kernel's own start-up notices (e.g. "running over TCP") are not the learner's business
-    c.SecureExecute.extra_arguments = c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+    c.SecureExecute.extra_arguments = c.Execute.extra_arguments = list(KERNEL_ARGUMENTS)
     c.SecureExecute.interrupt_on_timeout = c.Execute.interrupt_on_timeout = True
     c.SecureExecute.error_on_timeout = c.Execute.error_on_timeout = {
         "ename": "CellTimeoutError",

@@ -15,17 +15,11 @@ import textwrap
 
 import nbformat
 
-from tests.submissions import make_submission, reference_answers
+from tests.submissions import insert_after as _insert_after, make_submission, reference_answers
 
 
 def _gid(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
-def _insert_after(nb, grade_id: str, src: str):
-    i = next(i for i, c in enumerate(nb.cells) if _gid(c) == grade_id)
-    nb.cells.insert(i + 1, nbformat.v4.new_code_cell(textwrap.dedent(src)))
-    return nb
 
 
 def _test_ids(nb) -> list[str]:

@@ -39,6 +39,15 @@ def make_submission(module: str, overrides: dict[str, str] | None = None, solved
     return nb
 
 
+def insert_after(nb, grade_id: str, src: str):
+    """Insert a code cell with ``src`` right after the cell ``grade_id`` (in place)."""
+    import textwrap
+
+    i = next(i for i, c in enumerate(nb.cells) if _gid(c) == grade_id)
+    nb.cells.insert(i + 1, nbformat.v4.new_code_cell(textwrap.dedent(src)))
+    return nb
+
+
 def write(nb, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
