@@ -160,7 +160,6 @@ def warm_up() -> None:
 
     markdown2html_mathml("# T\n\n*a* **b** `c` $x^2$ [l](http://x)\n\n| a |\n|---|\n| 1 |\n\n```python\nx = 1\n```\n")
     Highlight2HTML(pygments_lexer="ipython3")("import numpy as np\nx = np.ones(3)  # c\n")
-    import jinja2  # noqa: F401
 
 
 def apply_feedback_settings(c) -> None:
