@@ -246,6 +246,9 @@ def _warm_up_feedback() -> None:
 
 
 def _quietly(fn) -> None:
+    from .startup import lower_priority
+
+    lower_priority()
     try:
         fn()
     except Exception:  # only a head start: the feedback step does the real work either way

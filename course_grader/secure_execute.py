@@ -44,6 +44,7 @@ from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer
 
 from . import kernels, sandbox
+from .startup import lower_priority
 from .checker import graded_names, import_statements, run_code, setup_source
 from .rpc import MIME, DecodeError, KernelFault, LearnerError, RemoteFunction, result_from_message
 
@@ -292,6 +293,7 @@ class SecureExecute(Execute):
         self._import_error: BaseException | None = None
 
         def load():
+            lower_priority()  # the kernel's start-up is the critical path; this has until the first test cell
             try:
                 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                     exec(compile(imports, "<setup imports>", "exec"), self._checker_ns)
