@@ -167,7 +167,6 @@ def grade_submission(job: dict) -> dict:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         env = {"COURSE_CELL_TIMEOUT": str(job["cell_timeout"])} if job.get("cell_timeout") else {}
-        env.update(thread_limits(job.get("workers_per_host")))
         t = time.perf_counter()
         with _Watchdog(job.get("submission_timeout"), job.get("memory_limit")) as dog:
             if _prestart_enabled():  # the kernel starts while nbgrader sets up (course_grader/kernels.py)
@@ -203,44 +202,6 @@ def grade_submission(job: dict) -> dict:
         os.environ["PATH"] = saved_path  # run_nbgrader_app prepends to PATH on every call
         shutil.rmtree(root, ignore_errors=True)
         out["seconds"] = round(time.perf_counter() - started, 2)
-
-
-#: the thread pools a grading kernel (and the checks in the worker) may start
-THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def thread_limits(workers_per_host: dict | None) -> dict:
-    """Environment that shares this machine's cores among the Dask workers on it (worker side).
-
-    TensorFlow, OpenMP and BLAS each size their thread pools to every core of the machine; with
-    one grading kernel per core, N kernels would run N times as many threads as cores, and
-    TensorFlow's spinning pool threads take cores from the other kernels. Each kernel gets
-    ``cores // workers on this host`` threads (at least 1); nothing is set when this machine has
-    a core or more per worker to spare, or outside a Dask worker.
-    """
-    if not workers_per_host:
-        return {}
-    try:
-        from distributed import get_worker
-
-        host = get_worker().address.rsplit(":", 1)[0].split("://")[-1]
-    except (ImportError, ValueError):
-        return {}
-    n = workers_per_host.get(host)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if not n or n * 2 <= cores:
-        return {}
-    per = str(max(1, cores // n))
-    return {k: per for k in THREAD_VARIABLES}
-
-
-def workers_per_host(client) -> dict:
-    """How many Dask workers run on each host (client side; see :func:`thread_limits`)."""
-    counts: dict = {}
-    for addr in client.scheduler_info(n_workers=-1)["workers"]:
-        host = addr.rsplit(":", 1)[0].split("://")[-1]
-        counts[host] = counts.get(host, 0) + 1
-    return counts
 
 
 # --------------------------------------------------------------------------------------------
@@ -723,7 +684,6 @@ def _run_on_dask(subs, record, assignment, scheduler, workers, cell_timeout, sub
         n_workers = check_workers(client, assignment)
         pending = list(reversed(subs))
         window = 2 * n_workers + 2          # submissions in flight: bounds memory on the scheduler
-        per_host = workers_per_host(client) if os.environ.get("COURSE_SHARE_CORES", "1") != "0" else None
         by_key = {}
 
         def submit():
@@ -731,7 +691,7 @@ def _run_on_dask(subs, record, assignment, scheduler, workers, cell_timeout, sub
             files = {rel: f.read_bytes() for rel, f in sub.files.items()}
             job = {"assignment": assignment, "student": sub.student, "files": files, "cell_timeout": cell_timeout,
                    "submission_timeout": submission_timeout,
-                   "memory_limit": memory_limit_gb * 2**30 if memory_limit_gb else None, "workers_per_host": per_host}
+                   "memory_limit": memory_limit_gb * 2**30 if memory_limit_gb else None}
             fut = client.submit(grade_submission, job, key=f"grade-{assignment}-{sub.student}-{sub.digest[:12]}", pure=False, retries=0)
             by_key[fut.key] = sub
             return fut
