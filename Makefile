@@ -9,6 +9,7 @@ LAB_ARGS ?=
 # Jupyter refuses to run as root (containers, CI) unless told to
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 M ?= 01
+PYTEST_ARGS ?=
 
 .PHONY: start setup lab test build grade progress report benchmark benchmark-batch instructor clean-venv help system-deps browser-deps services
 
@@ -36,7 +37,7 @@ lab: setup  ## open JupyterLab on the repository root (instructors: formgrader i
 	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_ARGS)
 
 test: system-deps browser-deps services setup  ## set up (system packages, browser, PostgreSQL, .venv) and run the whole test suite on both cores
-	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS) tests
 
 build: setup  ## regenerate release/ from source/ with nbgrader
 	$(BIN)/course build
