@@ -20,6 +20,31 @@ def variant_modules():
     return sorted(found, key=lambda x: x[0])
 
 
+#: test files whose tests share an expensive module-scoped fixture (a whole cohort workflow, a
+#: JupyterLab with a browser, a fresh build of every release, a synthetic cohort): `make test`
+#: (`--dist loadgroup`) runs each file's tests in one worker, so the fixture is built once
+SHARED_FIXTURE_FILES = ("tests/test_cohort.py", "tests/test_browser.py", "tests/test_release.py", "tests/test_analytics.py")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's ``loadgroup``, grouping by file for :data:`SHARED_FIXTURE_FILES`.
+
+    xdist 3.8 groups ``xdist_group``-marked tests by renaming ``item._nodeid``, which pytest 9 no
+    longer reads: the marks had no effect, and each of these fixtures was built in both workers
+    (the cohort workflow twice, 75 s each). Grouping here by file does not depend on that."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ByFile(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path in SHARED_FIXTURE_FILES else super()._split_scope(nodeid)
+
+    return ByFile(config, log)
+
+
 @pytest.fixture(scope="session")
 def scratch(tmp_path_factory):
     return tmp_path_factory.mktemp("submissions")

@@ -43,7 +43,6 @@ COMMENT = "Good reasoning: recall first for fraud, then a threshold on the PR cu
 TOKEN = "course-browser-test-token"
 ANSWER = "Recall matters most: a missed fraud costs more than a manual review, so I pick the threshold on the PR curve."
 
-pytestmark = pytest.mark.xdist_group("browser")
 
 
 def _missing() -> str | None:

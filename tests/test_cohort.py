@@ -49,7 +49,6 @@ BIN = Path(sys.executable).parent
 LEARNERS = ("alice", "bob", "carol")
 TIMES: list = []
 
-pytestmark = pytest.mark.xdist_group("cohort")
 
 
 def _env(home: Path) -> dict:
