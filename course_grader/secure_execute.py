@@ -44,9 +44,9 @@ from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer
 
 from . import kernels, sandbox
-from .startup import lower_priority
 from .checker import graded_names, import_statements, run_code, setup_source
 from .rpc import MIME, DecodeError, KernelFault, LearnerError, RemoteFunction, result_from_message
+from .startup import lower_priority
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:

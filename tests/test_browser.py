@@ -44,7 +44,6 @@ TOKEN = "course-browser-test-token"
 ANSWER = "Recall matters most: a missed fraud costs more than a manual review, so I pick the threshold on the PR curve."
 
 
-
 def _missing() -> str | None:
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
         return (f"BROWSER TEST NOT RUN: {CHROMIUM} or {CHROMEDRIVER} is missing. Install Debian's "

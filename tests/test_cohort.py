@@ -50,7 +50,6 @@ LEARNERS = ("alice", "bob", "carol")
 TIMES: list = []
 
 
-
 def _env(home: Path) -> dict:
     env = dict(os.environ, HOME=str(home), PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     env.pop("JUPYTERHUB_USER", None)
