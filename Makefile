@@ -31,6 +31,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.course_list >/dev/null 2>&1
 	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.validate_assignment >/dev/null 2>&1
 	$(BIN)/course check-env
+	$(BIN)/python -m course.lab >/dev/null
 	touch $(STAMP)
 
 lab: setup  ## open JupyterLab on the repository root (instructors: formgrader is in the Nbgrader menu)

@@ -37,6 +37,12 @@ def ensure_work_copies() -> list[str]:
         messages.append(f"new working copy: {_show(dest)}")
     if paths.WORK.exists():
         write_nbgrader_config(paths.WORK)
+    try:  # Validate's dialog for a finished notebook says more checks run at grading
+        from .lab import install
+
+        install()
+    except OSError as exc:
+        messages.append(f"note: JupyterLab's course stylesheet was not installed ({exc})")
     return messages
 
 

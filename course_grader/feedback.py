@@ -105,6 +105,10 @@ class FeedbackPolish(Preprocessor):
                         meta["awaiting_instructor"] = True
                         awaiting += 1
         resources.setdefault("course", {})["awaiting"] = awaiting
+        # the grader's rubric cells (preprocessors.RubricForGrader) are not for the learner
+        from .preprocessors import RUBRIC_CELL
+
+        nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get(RUBRIC_CELL)]
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):

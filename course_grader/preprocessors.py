@@ -157,3 +157,36 @@ class StderrToStdout(Preprocessor):
                     text = out.get("text", "")
                     out["text"] = "".join("[stderr] " + line for line in text.splitlines(keepends=True))
         return cell, resources
+
+
+RUBRIC_CELL = "course_rubric"  # metadata key of the rubric cell added beside a written answer
+
+
+class RubricForGrader(Preprocessor):
+    """nbgrader autograde step: put each written answer's rubric and model answer in a markdown
+    cell right after the learner's answer, so an instructor grading in formgrader reads them
+    beside the answer. The cell carries no nbgrader metadata (it is not graded) and
+    :class:`~course_grader.feedback.FeedbackPolish` removes it from the feedback a learner gets
+    (assignments are reused across terms)."""
+
+    enabled = Bool(True)
+
+    def preprocess(self, nb, resources):
+        from .rubrics import RUBRICS, rubric_markdown
+
+        nbg = resources.get("nbgrader", {})
+        entries = {r["grade_id"]: r for r in RUBRICS.get(nbg.get("assignment") or "", [])}
+        if not entries:
+            return nb, resources
+        cells = []
+        for cell in nb.cells:
+            if cell.get("metadata", {}).get(RUBRIC_CELL):
+                continue  # never twice (a re-run of autograde)
+            cells.append(cell)
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if cell.cell_type == "markdown" and gid in entries:
+                text = ("**For the grader: rubric and model answer** (from the course; removed from the "
+                        "learner's feedback).\n\n" + rubric_markdown(entries[gid]))
+                cells.append(nbformat.v4.new_markdown_cell(text, metadata={RUBRIC_CELL: True}))
+        nb.cells = cells
+        return nb, resources

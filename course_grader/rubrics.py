@@ -114,6 +114,57 @@ RUBRICS: dict[str, list[dict]] = {
             "approximation error is small. Correlated lab values share credit, so I would report their attributions as a "
             "group (summed) and warn that a single lab's small share does not mean it is unimportant."),
     }],
+    "06_distributed_training": [{
+        "grade_id": "written_distributed_plan",
+        "points": 3,
+        "criteria": [
+            ("The loss and the learning rate: a per-replica `reduce_mean` summed over 8 replicas makes the gradients 8 times too large (an 8x learning rate), which explains the divergence; divide the per-example losses by the global batch (`tf.nn.compute_average_loss`), then scale the rate linearly with the global batch, with a warm-up (lowering the rate by hand only hides the bug). Half a point if named without the reason.", 1.0),
+            ("The bottleneck: 30% utilisation with millions of small files is an input-pipeline bottleneck (confirmed with the profiler's input analysis / `IteratorGetNext`); fix it with TFRecord shards, parallel `interleave`/`map`, `prefetch` and `cache` before adding hardware. Half a point if named without the reason.", 1.0),
+            ("Strategy and roles: `MultiWorkerMirroredStrategy` across 2 machines (pool 0 primary replica, pool 1 worker, `TF_CONFIG` set by Vertex AI), or first one 8-GPU machine with `MirroredStrategy`; Reduction Server if inter-node all-reduce dominates.", 0.5),
+            ("Measurement: step time at a fixed global batch on 1, 4 and 8 GPUs, scaling efficiency t1 / (N tN), and time (and cost) to the target accuracy rather than steps per second.", 0.5),
+        ],
+        "model_answer": (
+            "The first run diverged because each replica took its own mean and the all-reduce summed eight of them: the "
+            "gradients were 8x too large, the same as an 8x learning rate. I would compute "
+            "`tf.nn.compute_average_loss(per_example_loss, global_batch_size=512)` in the replica step, then set the rate with "
+            "the linear rule to 8e-3 for the global batch of 512, reached by a linear warm-up over the first few hundred steps. "
+            "The slow second run with 30% GPU utilisation points to the input pipeline: the profiler would show the GPUs waiting "
+            "in `IteratorGetNext` on 2 million small reads, so I would convert the data to TFRecord shards of about 100-200 MB "
+            "and read them with parallel `interleave` and `map`, `prefetch` and, if it fits, `cache`. For the hardware, I would "
+            "first try one machine with 8 GPUs and `MirroredStrategy` (NVLink, no network in the all-reduce); if two machines "
+            "are needed, I would use `MultiWorkerMirroredStrategy` with worker pool 0 (one primary replica) and pool 1 (one "
+            "worker), and add a Reduction Server pool if the profiler shows inter-node gradient exchange dominating. To decide "
+            "whether 8 GPUs are worth it I would measure the step time at the same global batch on 1, 4 and 8 GPUs, compute the "
+            "scaling efficiency t1 / (N tN) and the cost per run, and compare the time to reach the target validation accuracy, "
+            "not just steps per second."),
+    }],
+    "07_monitoring_skew_drift": [{
+        "grade_id": "written_monitoring_response",
+        "points": 3,
+        "criteria": [
+            ("Diagnosis: `merchant_category` is training-serving skew (a step after a release of the service that computes it) and `transaction_amount` is drift (a gradual trend, unchanged pipeline), with what to check first for each (new or missing categories and the release; whether the shift is real and how important the feature is). Half a point if the two are told apart without a justification.", 1.0),
+            ("Response: roll back (or fix) the pipeline for the skew and do NOT retrain on the buggy days; for the drift, retrain through a pipeline with data validation and an evaluation gate against the current model, then update the baseline. Half a point if only one response is right or 'retrain' has no evaluation step.", 1.0),
+            ("Label delay: label-free monitoring until the chargebacks arrive (prediction distribution, attribution drift, proxy labels such as analysts' reviews), then continuous evaluation.", 0.5),
+            ("Configuration: one sound change, e.g. drift detection window against window, per-feature or lower thresholds on important features, trend alerts, or a sampling rate that leaves thousands of rows per window.", 0.5),
+        ],
+        "model_answer": (
+            "The `merchant_category` alert is training-serving skew: a step change in one feature, starting the day after a "
+            "release of the service that computes that very feature, with nothing to suggest that customers changed overnight. "
+            "I would first compare its serving and training distributions (which categories appeared or vanished: typically "
+            "codes mapped to a new name or to 'unknown') and read the release's changes; if it is a mapping bug I roll back that "
+            "release (or the model version deployed with it), fix the mapping, ideally sharing one transformation between "
+            "training and serving, and add a schema check on the category's domain. I would not retrain on those days of data, "
+            "or the model would learn the bug. The `transaction_amount` alert is drift: a gradual trend over eight weeks with an "
+            "unchanged pipeline. I check whether it is real (seasonality, a new merchant segment, inflation) and how important "
+            "the feature is (its attribution drift), then trigger the retraining pipeline: validate the recent data, retrain on "
+            "a recent window, evaluate the candidate against the current model on the most recent labelled data, deploy only if "
+            "better (perhaps on a traffic split) and update the monitoring baseline. Before the chargebacks arrive, quality is "
+            "judged without labels: the prediction distribution (e.g. the share of flagged transactions), feature-attribution "
+            "drift, and early proxy labels such as analysts' manual reviews; continuous evaluation on chargebacks confirms it 60 "
+            "days later. For the configuration, I would add drift detection (window against window) to catch sudden changes "
+            "quickly, set per-feature thresholds (a trend alert or a lower threshold on the most important features so the slow "
+            "drift is seen at 0.15, not 0.33), and keep the sampling rate high enough that each window holds thousands of rows."),
+    }],
 }
 
 

@@ -42,7 +42,7 @@ def apply(c, root: str | None = None) -> None:
     )
 
     from .kernels import KERNEL_ARGUMENTS
-    from .preprocessors import RestoreStructure, StderrToStdout
+    from .preprocessors import RestoreStructure, RubricForGrader, StderrToStdout
     from .secure_execute import SecureExecute
 
     os.environ.update(QUIET_ENV)
@@ -71,6 +71,7 @@ def apply(c, root: str | None = None) -> None:
         SaveAutoGrades,
         AssignLatePenalties,
         CheckCellMetadata,
+        RubricForGrader,  # the rubric beside each written answer, for formgrader
     ]
     # feedback shows every check's result, but not the hidden tests' source (their inputs, and
     # the exam key as code): the results already say what was expected and why

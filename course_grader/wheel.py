@@ -31,6 +31,7 @@ include = ["course*"]
 
 [tool.setuptools.package-data]
 "course.checks" = ["visible/*.pkl.xz"]
+"course.lab" = ["custom.css"]
 """
 
 

@@ -1,10 +1,10 @@
 """The course in a real browser: Debian's headless Chromium driven by Selenium.
 
 JupyterLab is started by this test on 127.0.0.1 with a token, in a temporary folder that holds
-an instructor's course directory (the course's nbgrader settings, all five assignments, one
+an instructor's course directory (the course's nbgrader settings, all seven assignments, one
 autograded submission of module 03) and a learner's two copies of module 03 (untouched and
 solved). As the learner: open each, run all cells, click nbgrader's Validate button and read
-the dialog. As the instructor: open formgrader, see the five assignments, open the submission,
+the dialog. As the instructor: open formgrader, see the seven assignments, open the submission,
 enter a score and a comment for the written answer, check that they reached the gradebook
 (nbgrader's Gradebook API), generate feedback and read them on the feedback page.
 
@@ -131,6 +131,9 @@ def site(tmp_path_factory):
     news = home / ".jupyter/lab/user-settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text('{"fetchNews": "false"}')
+    from course.lab import install  # what `course start` does for the learner
+
+    install(config_dir=home / ".jupyter")
     port = _free_port()
     cmd = [str(BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={root}",
@@ -235,9 +238,14 @@ def test_learner_validates_an_untouched_and_a_solved_notebook(site, driver):
     time.sleep(0.5)
     _shot(driver, "notebook")
     text = _validate(driver)
+    # nbgrader's fixed line, then the course's (course/lab/custom.css, shown under it)
+    added = driver.execute_script(
+        "const m = document.querySelector('.jp-Dialog #validation-message');"
+        "return m ? getComputedStyle(m, '::after').content : '';")
     _shot(driver, "validate_solved")
     _close_dialog(driver)
     assert "Success! Your notebook passes all the tests." in text, text
+    assert "visible checks passed. More checks (hidden ones, and the exam answers) run when your notebook is graded" in added, added
 
     # a partly wrong copy, validated as it is: the failing check and the misconception named
     _open_notebook(driver, site, f"learner/partial/{A}.ipynb")
@@ -264,6 +272,12 @@ def test_instructor_grades_in_formgrader_and_the_learner_sees_it_in_feedback(sit
         submission_id = gb.find_submission_notebook(A, A, "alice").id
     driver.get(f"{site['base']}/formgrader/submissions/{submission_id}/?index=0")
     score = _wait(driver).until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"input.score#{WRITTEN}")))
+    # the written answer's rubric and model answer stand beside it for the grader
+    from course_grader.rubrics import rubric_for
+
+    criterion = rubric_for(A)[0]["criteria"][0][0]
+    assert "For the grader: rubric and model answer" in driver.find_element(By.TAG_NAME, "body").text
+    assert criterion[:40] in driver.find_element(By.TAG_NAME, "body").text
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", score)
     score.clear()
     score.send_keys("2.5", Keys.TAB)
@@ -289,6 +303,7 @@ def test_instructor_grades_in_formgrader_and_the_learner_sees_it_in_feedback(sit
     assert COMMENT in text
     assert "Score: 2.5 / 3.0" in text
     assert "awaiting your instructor" not in text
+    assert "For the grader" not in text and criterion[:40] not in text, "the rubric reached the learner's feedback"
     assert driver.find_elements(By.TAG_NAME, "math"), "math is not MathML on the feedback page"
     _shot(driver, "feedback_top")
     note = driver.find_element(By.XPATH, f"//*[contains(text(), '{COMMENT[:30]}')]")

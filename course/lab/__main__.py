@@ -1,0 +1,4 @@
+from . import install
+
+for path in install():
+    print(f"JupyterLab settings: {path}")
