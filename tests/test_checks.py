@@ -105,3 +105,24 @@ def test_restore_ignores_foreign_and_duplicate_ids(release):
     nb, notes = restore_structure(damaged, release)
     ids = [i for i in _ids(nb) if i]
     assert ids.count("test_l1_penalty") == 1 and "test_roc_auc" not in ids
+
+
+def test_early_stopping_reference_agrees_with_keras_on_nan_inf_and_ties():
+    """The notebook's reference and real Keras EarlyStopping agree on 300 random loss sequences
+    with NaN, inf and ties, a NaN first epoch included (Keras 3: the first epoch always sets the
+    first best, even a NaN one)."""
+    from course_grader.checks.regularization import keras_early_stopping
+    from tests.submissions import reference_answers
+
+    ns = {"np": np}
+    exec(reference_answers("01_overfitting_regularization")["early_stopping_epochs"], ns)
+    rng = np.random.default_rng(0)
+    cases = [([float("nan"), 0.5, 0.4], 1), ([float("inf"), 0.5], 0), ([0.5], 0)]
+    for _ in range(300):
+        v = [float(x) for x in np.round(rng.random(int(rng.integers(1, 9))), 1)]
+        for j in range(len(v)):
+            r = rng.random()
+            v[j] = float("nan") if r < 0.1 else float("inf") if r < 0.15 else v[j]
+        cases.append((v, int(rng.integers(0, 4))))
+    wrong = [(v, p) for v, p in cases if tuple(ns["early_stopping_epochs"](v, p)) != keras_early_stopping(v, p)]
+    assert not wrong, wrong[:3]

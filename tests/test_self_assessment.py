@@ -25,8 +25,15 @@ def test_rubric_only_after_a_first_grading_then_points_kept_apart(home, tmp_path
     assert rubric and all(abs(sum(p for _, p in r["criteria"]) - r["points"]) < 1e-9 for r in rubric)
     assert main(["grade", str(nb), "--rubric"]) == 2  # never graded: refused with a clear message
     assert "Grade your notebook once first" in capsys.readouterr().err
-    assert main(["grade", str(nb), "--json"]) == 0
-    first = json.loads(capsys.readouterr().out)
+    assert main(["grade", str(nb)]) == 0
+    out = capsys.readouterr().out
+    # the first grading tells a learner how to score the written answer themselves
+    assert f"course grade {MODULE[:2]} --rubric" in out and "--self-assess" in out, out
+    from course_grader.analytics.history import read_history
+    from course_grader.analytics.progress import written_line
+
+    first = read_history()[-1]
+    assert "not self-assessed yet" in written_line(MODULE)
     n = sum(len(r["criteria"]) for r in rubric)
     points = ",".join(str(p) for r in rubric for _, p in r["criteria"])  # full marks on every criterion
     assert main(["grade", str(nb), "--self-assess", points]) == 0
@@ -36,6 +43,8 @@ def test_rubric_only_after_a_first_grading_then_points_kept_apart(home, tmp_path
     assert "Self-assessment of your written answer" in html and rubric[0]["model_answer"][:40] in html
     stored = json.loads((home / "self_assessment.json").read_text())[MODULE]
     assert stored[rubric[0]["grade_id"]]["points"] == rubric[0]["points"]
+    total = sum(r["points"] for r in rubric)
+    assert f"self-assessed: {total:g} / {total:g}" in written_line(MODULE)  # shown by course progress
     assert main(["grade", str(nb), "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert again["score"] == first["score"], "self-assessed points leaked into the automatic score"

@@ -141,6 +141,22 @@ def _marks(results: list[bool]) -> str:
     return "".join("✓" if r else "✗" for r in results)
 
 
+def written_line(module: str) -> str:
+    """The written answer's self-assessed points (course grade --self-assess), kept apart from
+    the automatic score; empty when the module has no rubric here."""
+    from .. import self_assessment as sa
+
+    rubs = sa.rubrics(module)
+    if not rubs:
+        return ""
+    mine = sa.recorded_for(module)
+    total = sum(r["points"] for r in rubs)
+    if not mine:
+        return f"written answer ({total:g} points): not self-assessed yet: course grade {module[:2]} --rubric"
+    got = sum(mine[r["grade_id"]]["points"] for r in rubs if r["grade_id"] in mine)
+    return f"written answer, self-assessed: {got:g} / {total:g} (not part of the automatic score)"
+
+
 def format_text(views: list[ModuleView], source: Path | None = None) -> str:
     runs = sum(len(v.attempts) for v in views)
     lines = [f"Your progress: {sum(1 for v in views if v.attempts)} of {len(views)} modules graded, {runs} runs"
@@ -164,6 +180,8 @@ def format_text(views: list[ModuleView], source: Path | None = None) -> str:
         for e in v.exercises:
             flag = "  not started" if e.not_started else ("  <-" if (e.latest or 0) < e.max_score else "")
             lines.append(f"  {e.id:<{ew}}  best {_pts(e.best, e.max_score):>7}  latest {_pts(e.latest, e.max_score):>7}{flag}")
+        if written_line(v.module):
+            lines.append("  " + written_line(v.module))
         if v.exam:
             lines.append("  exam-lens over attempts: " + "  ".join(f"{q} {_marks(r)}" for q, r in v.exam.items()))
         if v.open_misconceptions:
@@ -223,6 +241,8 @@ def format_html(views: list[ModuleView], source: Path | None = None) -> str:
             state = "<span class=warn>not started</span>" if e.not_started else ("" if (e.latest or 0) >= e.max_score else "<span class=warn>points lost</span>")
             parts.append(f"<tr><td>{esc(e.id)}</td><td class=num>{_pts(e.best, e.max_score)}</td><td class=num>{_pts(e.latest, e.max_score)}</td><td>{state}</td></tr>")
         parts.append("</table>")
+        if written_line(v.module):
+            parts.append(f"<p>{esc(written_line(v.module))}</p>")
         if v.exam:
             parts.append("<p>Exam-lens questions over attempts (oldest first): " +
                          ", ".join(f"<b>{esc(q)}</b> {_marks(r)}" for q, r in v.exam.items()) + "</p>")
