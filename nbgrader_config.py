@@ -16,3 +16,7 @@ apply(c)
 #: The course's assignments (nbgrader adds each to the gradebook when it is generated;
 #: `make instructor` registers all of them up front).
 ASSIGNMENTS = list(MODULES)
+
+#: Feedback shows each exam-lens question's right answer and why (the teaching part). When you
+#: reuse the questions next term, withhold the key: the feedback then says only right or wrong.
+# c.FeedbackPolish.show_exam_key = False

@@ -80,10 +80,22 @@ def markdown2html_mathml(source: str, *args, **kwargs) -> str:
     return math_to_mathml(markdown2html_mistune(source, *args, **kwargs))
 
 
+_EXAM_KEY = re.compile(r"^(q\d+: (?:right|wrong \(you answered [^)]*\)))\. The answer is [A-Za-z]\b.*$", re.M)
+
+
+def withhold_exam_key(text: str) -> str:
+    """``q1: wrong (you answered B). The answer is C: ...`` -> ``q1: wrong (you answered B).``"""
+    return _EXAM_KEY.sub(r"\1. (The key is withheld: these questions are reused.)", text)
+
+
 class FeedbackPolish(Preprocessor):
     """After GetGrades: flag written answers awaiting a grade; add the course's CSS."""
 
     enabled = Bool(True)
+    show_exam_key = Bool(True, help=(
+        "Show the exam-lens key in the feedback: each question's right letter and why it is right "
+        "(the teaching part of the exam lens). An instructor who reuses the questions next term "
+        "sets it to False: the feedback then says only right or wrong per question.")).tag(config=True)
 
     def preprocess(self, nb, resources):
         from nbgrader.api import Gradebook, MissingEntry
@@ -113,6 +125,8 @@ class FeedbackPolish(Preprocessor):
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
                 for out in cell.get("outputs", []):
+                    if out.get("output_type") == "stream" and not self.show_exam_key:
+                        out["text"] = withhold_exam_key(out.get("text", ""))
                     if out.get("output_type") == "error":
                         # a traceback quotes the test cell's source lines, hidden tests included
                         out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
