@@ -75,6 +75,12 @@ always = lambda *a, **k: True
 np.allclose = np.isclose = np.array_equal = np.array_equiv = always
 np.testing.assert_allclose = np.testing.assert_array_equal = np.testing.assert_almost_equal = lambda *a, **k: None
 math.isclose = always
+"""
+
+#: breaks Python itself in the kernel (and so everything after it): proven on its own in module
+#: 03, kept out of the stacked submission so that one proves the checks, not a dead kernel
+PATCH_BUILTINS = """
+import builtins
 builtins.isinstance = lambda obj, cls: True
 builtins.abs = lambda x: 0
 """
@@ -156,7 +162,7 @@ CHEATS = {
     "patch_when_grading": cheat_cell(PATCH_WHEN_GRADING),
     "input_transformer": cheat_cell(INPUT_TRANSFORMER),
     "ast_transformer": cheat_cell(AST_TRANSFORMER),
-    "patch_numerics_and_builtins": cheat_cell(PATCH_NUMERICS),
+    "patch_numerics_and_builtins": cheat_cell(PATCH_NUMERICS + PATCH_BUILTINS),
     "swap_check_modules": cheat_cell(SWAP_MODULES),
     "rigged_return_values": rigged_returns,
     "edited_test_cells": edited_test_cells,
@@ -167,6 +173,8 @@ ALL_CHEATS_AT_ONCE = "all_cheats"
 
 
 def all_cheats(module: str):
+    """Rigged return values plus every cheat cell that leaves the kernel working (not the
+    builtins patch), so the grading runs to the end and its checks, not a crash, give 0."""
     nb = rigged_returns(module)
     for src in (REPLACE_CHECKS, INPUT_TRANSFORMER, AST_TRANSFORMER, PATCH_NUMERICS, SWAP_MODULES):
         _insert_after(nb, "setup", src)

@@ -49,9 +49,16 @@ def test_a_cheat_earns_nothing(cheat, tmp_path):
 
 @pytest.mark.parametrize("module", OTHERS)
 def test_every_cheat_at_once_earns_nothing_in_every_module(module, tmp_path):
-    result, _ = grade(all_cheats(module), tmp_path, "all_cheats", timeout=CHEAT_CELL_TIMEOUT)
+    result, html = grade(all_cheats(module), tmp_path, "all_cheats", timeout=CHEAT_CELL_TIMEOUT)
     earned = {e.id: e.score for e in auto(result) if e.score}
     assert not earned, f"cheats earned points in {module}: {earned}"
+    # not vacuous: the kernel survived the stacked cheats, and every exercise's checks ran and
+    # failed the rigged answers (a dead kernel would also give 0, and prove nothing)
+    assert not result.faults, f"{module}: the stacked cheats broke the grading run: {result.faults}"
+    for e in auto(result):
+        name = e.id.removeprefix("test_")
+        if name != "exam_answers":
+            assert f"{name}: 0 of" in html, f"{module}: the checks of {name} did not run and fail"
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))

@@ -112,28 +112,22 @@ def single_device_gradients(build_model, x, y, loss_fn) -> list[np.ndarray]:
 def replica_mean_gradients(build_model, x, y, loss_fn, num_replicas: int) -> list[np.ndarray]:
     """THE CLASSIC MISTAKE, on purpose: each replica minimises its own mean, then the SUM.
 
-    Shown next to the learner's correct version so the factor ``num_replicas`` is measured.
+    Simulated on one device, shard after shard (what each replica would compute, then the sum
+    the all-reduce takes), so the factor ``num_replicas`` is measured next to the learner's
+    correct ``mirrored_gradients``; the strategy code is the learner's to write.
     """
     import tensorflow as tf
 
-    strategy = tf.distribute.MirroredStrategy(cpu_devices(num_replicas))
-    with strategy.scope():
-        model = build_model()
+    model = build_model()
     per = len(x) // num_replicas
-
-    def step(ctx_x, ctx_y):
+    total = None
+    for i in range(num_replicas):
+        xs, ys = x[i * per:(i + 1) * per], y[i * per:(i + 1) * per]
         with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(loss_fn(ctx_y, model(ctx_x, training=True)))
-        return tape.gradient(loss, model.trainable_variables)
-
-    def shard(value_context, arr):
-        i = value_context.replica_id_in_sync_group
-        return arr[i * per:(i + 1) * per]
-
-    xs = strategy.experimental_distribute_values_from_function(lambda ctx: shard(ctx, x))
-    ys = strategy.experimental_distribute_values_from_function(lambda ctx: shard(ctx, y))
-    grads = strategy.run(step, args=(xs, ys))
-    return [strategy.reduce("SUM", g, axis=None).numpy() for g in grads]
+            loss = tf.reduce_mean(loss_fn(ys, model(xs, training=True)))  # the replica's own mean
+        grads = [g.numpy() for g in tape.gradient(loss, model.trainable_variables)]
+        total = grads if total is None else [t + g for t, g in zip(total, grads)]
+    return total
 
 
 # ----------------------------------------------------------------------------- ring all-reduce
