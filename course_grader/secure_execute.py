@@ -196,7 +196,7 @@ class SecureExecute(Execute):
         self._truncated: set = set()
         self._results: dict = {}
         self._prepare_checker(nb)
-        deadline = time.monotonic() + self.notebook_timeout
+        deadline = self._deadline = time.monotonic() + self.notebook_timeout
         started = time.monotonic()
         with self.setup_kernel():
             assert self.kc is not None
@@ -223,11 +223,24 @@ class SecureExecute(Execute):
         self._write_results(time.monotonic() - started)
         return self.nb, self.resources
 
+    def _remaining(self) -> float:
+        """Seconds left of the notebook's wall-clock limit."""
+        return getattr(self, "_deadline", float("inf")) - time.monotonic()
+
     def _fault(self, cell, kind: str, message: str) -> None:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         self._faults.append({"cell": gid, "kind": kind, "message": message})
 
     def _run_learner_cell(self, cell, index: int) -> None:
+        cell_limit = self.timeout
+        if cell_limit is not None and self._remaining() < cell_limit:  # a cell never outlives the notebook's limit
+            self.timeout = max(1, int(self._remaining()))
+        try:
+            self._run_learner_cell_within_limit(cell, index)
+        finally:
+            self.timeout = cell_limit
+
+    def _run_learner_cell_within_limit(self, cell, index: int) -> None:
         if self._broken:
             self._restart("the previous kernel was broken")
         try:
@@ -315,27 +328,36 @@ class SecureExecute(Execute):
     def remote_call(self, name: str, args: tuple, kwargs: dict, probe):
         import cloudpickle
 
+        import course.probes
+
+        # the probes travel as code, not as a name the kernel looks up: a learner who replaces
+        # course.probes.<topic>.<probe> in their kernel does not replace what the checks run
+        cloudpickle.register_pickle_by_value(course.probes)
+
         if name in self._hung:
             raise KernelFault(f"not run: `{name}` did not finish in an earlier call (an infinite loop?)")
         if self._broken:
             raise KernelFault(f"not run: {self._broken}")
+        limit = min(self.call_timeout, self._remaining())  # a call never outlives the notebook's limit
+        if limit <= 0:
+            raise KernelFault(f"not run: the notebook exceeded its {self.notebook_timeout} s time limit")
         nonce = uuid.uuid4().hex
         try:
             payload = base64.b64encode(cloudpickle.dumps((args, kwargs, probe))).decode()
         except Exception as exc:
             raise RuntimeError(f"internal: arguments cannot be sent to the kernel: {exc}") from None
         code = f"__course_agent__.call({nonce!r}, {name!r}, {payload!r})"
-        status, payloads, reply = self.run_quiet(code, self.call_timeout)
+        status, payloads, reply = self.run_quiet(code, limit)
         if status == "dead":
             self._faults.append({"cell": None, "kind": "kernel-died", "message": f"the kernel died while `{name}` ran"})
             self._restart(f"kernel died in {name}")
             raise KernelFault(f"the kernel died while `{name}` ran (os._exit, a crash, or more memory than the limit); it was restarted")
         if status.startswith("timeout"):
             self._hung.add(name)
-            self._faults.append({"cell": None, "kind": "timeout", "message": f"`{name}` did not finish within {self.call_timeout} s"})
+            self._faults.append({"cell": None, "kind": "timeout", "message": f"`{name}` did not finish within {limit:.0f} s"})
             if status == "timeout-restart":
                 self._restart(f"{name} ignored the interrupt")
-            raise KernelFault(f"`{name}` did not finish within {self.call_timeout} s (an infinite loop?) and was stopped")
+            raise KernelFault(f"`{name}` did not finish within {limit:.0f} s (an infinite loop?) and was stopped")
         unreadable = None
         for text in payloads:
             try:

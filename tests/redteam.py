@@ -98,6 +98,25 @@ fake.__getattr__ = lambda name: types.SimpleNamespace(__getattr__=lambda n: (lam
 sys.modules["course.checks"] = fake
 """
 
+#: replaces the kernel-side probe of module 06's mirrored_gradients with one that computes the
+#: single-device gradients (no strategy at all) and reports a model built and run on N replicas
+FORGE_PROBES = """
+import importlib, pkgutil
+import course.probes as _P
+def _forged_mirrored(fn, build_model, x, y, loss_fn, n):
+    import tensorflow as tf
+    m = build_model()
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(loss_fn(y, m(x, training=True)))
+    grads = [g.numpy() for g in tape.gradient(loss, m.trainable_variables)]
+    return {"builds": [n], "replicas": list(range(n)), "loss_calls": n, "batch_rows": [len(x) // n] * n,
+            "grads": grads, "problem": None}
+for info in pkgutil.iter_modules(_P.__path__):
+    mod = importlib.import_module("course.probes." + info.name)
+    if hasattr(mod, "probe_mirrored_gradients"):
+        mod.probe_mirrored_gradients = _forged_mirrored
+"""
+
 RIGGED = '''
 import numpy as _np
 class Everything(float):
@@ -176,7 +195,7 @@ def all_cheats(module: str):
     """Rigged return values plus every cheat cell that leaves the kernel working (not the
     builtins patch), so the grading runs to the end and its checks, not a crash, give 0."""
     nb = rigged_returns(module)
-    for src in (REPLACE_CHECKS, INPUT_TRANSFORMER, AST_TRANSFORMER, PATCH_NUMERICS, SWAP_MODULES):
+    for src in (REPLACE_CHECKS, INPUT_TRANSFORMER, AST_TRANSFORMER, PATCH_NUMERICS, SWAP_MODULES, FORGE_PROBES):
         _insert_after(nb, "setup", src)
     return nb
 

@@ -20,7 +20,7 @@ import pytest
 from course import paths
 from course_grader.grading import grade_notebook
 from course_grader.results import read_results
-from tests.redteam import CHEATS, FAULTS, all_cheats, fault_target, never_ending, secret_reader
+from tests.redteam import CHEATS, FAULTS, FORGE_PROBES, all_cheats, cheat_cell, fault_in_function, fault_target, never_ending, secret_reader
 from tests.submissions import make_submission, write
 
 FAST = "03_classification_metrics"
@@ -155,3 +155,29 @@ def test_instructor_autograde_is_hardened_too(tmp_path):
     snooped = (root / "autograded" / "snoop" / FAST / f"{FAST}.ipynb").read_text()
     assert "SAFE read" in snooped and "LEAK" not in snooped, "the kernel could reach the instructor's course folder"
     assert not (root / "PWNED").exists(), "the kernel wrote into the instructor's course folder"
+
+
+def test_slow_calls_of_a_graded_function_do_not_outlive_the_notebook_limit(tmp_path, monkeypatch):
+    """Each call of the last exercise's function sleeps 20 s (under the 30 s limit of one call);
+    its hidden checks call it many times. A call is capped to what is left of the notebook's
+    limit, so grading ends near that limit, and the exercises before keep their points."""
+    monkeypatch.setenv("COURSE_NOTEBOOK_TIMEOUT", "45")
+    build = fault_in_function("import time\ntime.sleep(20)\n")
+    result, html = grade(build(FAST), tmp_path, "slow_calls", timeout=60)
+    target = fault_target(build(FAST))
+    ex = auto(result)
+    kept = [e for e in ex if e.id != target and e.id != "test_exam_answers"]
+    assert all(e.score == e.max_score for e in kept), [(e.id, e.score) for e in ex]
+    assert result.seconds < 45 + 30, f"grading took {result.seconds:.0f} s with a 45 s notebook limit"
+    assert "exceeded its 45 s time limit" in html
+
+
+def test_a_forged_probe_earns_nothing(tmp_path):
+    """Module 06's mirrored_gradients is observed by a probe that runs in the learner's kernel.
+    A cell replacing that probe (single-device gradients, a claimed N-replica run) on an untouched
+    release must not earn the exercise: the probes are sent to the kernel as code."""
+    module = "06_distributed_training"
+    result, html = grade(cheat_cell(FORGE_PROBES)(module), tmp_path, "forged_probe", timeout=CHEAT_CELL_TIMEOUT)
+    scores = {e.id: e.score for e in auto(result)}
+    assert scores["test_mirrored_gradients"] == 0, scores
+    assert "mirrored_gradients: 0 of" in html and not result.faults
