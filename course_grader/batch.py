@@ -160,6 +160,10 @@ def grade_submission(job: dict) -> dict:
     out["prepare_s"] = round(time.perf_counter() - t, 2)
     workdir = root / "autograded" / student / assignment
     saved_path = os.environ.get("PATH", "")
+    saved_hide = os.environ.get("COURSE_HIDE")
+    # the instructor's folders (course, submissions, exchange) are hidden from the kernel where
+    # this worker can see them (kernels.hidden_folders reads COURSE_HIDE)
+    os.environ["COURSE_HIDE"] = os.pathsep.join([h for h in [saved_hide, *job.get("hide", [])] if h])
     try:
         dest = root / "submitted" / student / assignment
         for rel, data in job["files"].items():
@@ -200,6 +204,10 @@ def grade_submission(job: dict) -> dict:
     finally:
         kernels.discard(workdir)  # started early and never adopted (nbgrader failed before Execute)
         os.environ["PATH"] = saved_path  # run_nbgrader_app prepends to PATH on every call
+        if saved_hide is None:
+            os.environ.pop("COURSE_HIDE", None)
+        else:
+            os.environ["COURSE_HIDE"] = saved_hide
         shutil.rmtree(root, ignore_errors=True)
         out["seconds"] = round(time.perf_counter() - started, 2)
 
@@ -678,6 +686,9 @@ def _run_on_dask(subs, record, assignment, scheduler, workers, cell_timeout, sub
     from distributed import as_completed
     from tqdm import tqdm
 
+    from .kernels import exchange_root
+
+    hide = sorted({str(course), str(Path(submissions).resolve()) if submissions else str(course / "submitted"), exchange_root(cfg)})
     client, cluster = open_client(scheduler, workers, connect_timeout)
     interrupted = False
     try:
@@ -691,7 +702,7 @@ def _run_on_dask(subs, record, assignment, scheduler, workers, cell_timeout, sub
             files = {rel: f.read_bytes() for rel, f in sub.files.items()}
             job = {"assignment": assignment, "student": sub.student, "files": files, "cell_timeout": cell_timeout,
                    "submission_timeout": submission_timeout,
-                   "memory_limit": memory_limit_gb * 2**30 if memory_limit_gb else None}
+                   "memory_limit": memory_limit_gb * 2**30 if memory_limit_gb else None, "hide": hide}
             fut = client.submit(grade_submission, job, key=f"grade-{assignment}-{sub.student}-{sub.digest[:12]}", pure=False, retries=0)
             by_key[fut.key] = sub
             return fut

@@ -58,18 +58,29 @@ class SandboxedKernelManager(AsyncKernelManager):
     cleanup_resources = run_sync(_async_cleanup_resources)
 
 
-def hidden_folders(course_root: str | Path | None, cwd: str | Path) -> list[str]:
+def hidden_folders(course_root: str | Path | None, cwd: str | Path, config=None) -> list[str]:
     """Folders the kernel must not see: the repository, the grader's working folder and course
-    folder, the home folder, the grading package, and any in ``COURSE_HIDE``."""
+    folder, the home folder, the grading package, nbgrader's exchange (``config``'s or the
+    default), and any in ``COURSE_HIDE``."""
     from course import paths
 
-    hide = {str(paths.ROOT), str(cwd), str(Path.home()), str(Path(__file__).resolve().parents[1])}
+    hide = {str(paths.ROOT), str(cwd), str(Path.home()), str(Path(__file__).resolve().parents[1]), exchange_root(config)}
     if course_root is not None:
         hide.add(str(Path(course_root).resolve()))
     for extra in os.environ.get("COURSE_HIDE", "").split(os.pathsep):
         if extra:
             hide.add(extra)
     return sorted(hide)
+
+
+def exchange_root(config=None) -> str:
+    """nbgrader's exchange folder (every learner's submissions and feedback pass through it):
+    ``Exchange.root`` of ``config`` when set, else nbgrader's default."""
+    try:
+        root = config.Exchange.root if config is not None and "root" in config.get("Exchange", {}) else None
+    except Exception:
+        root = None
+    return str(root or "/srv/nbgrader/exchange")
 
 
 def kernel_manager(workdir: str | Path, hide: list[str], kernel_name: str = "python3", config=None) -> SandboxedKernelManager:

@@ -70,7 +70,7 @@ class SecureExecute(Execute):
     def create_kernel_manager(self):
         path = self.resources.get("metadata", {}).get("path") or os.getcwd()
         root = getattr(getattr(self, "parent", None), "coursedir", None)
-        hide = kernels.hidden_folders(Path(root.root) if root is not None else None, os.getcwd())
+        hide = kernels.hidden_folders(Path(root.root) if root is not None else None, os.getcwd(), self.config)
         km = kernels.take(path, hide)  # started early by grade_notebook, if it did
         if km is None:
             km = kernels.kernel_manager(path, hide, self.kernel_name or "python3", self.config)

@@ -181,3 +181,34 @@ def test_a_forged_probe_earns_nothing(tmp_path):
     scores = {e.id: e.score for e in auto(result)}
     assert scores["test_mirrored_gradients"] == 0, scores
     assert "mirrored_gradients: 0 of" in html and not result.faults
+
+
+def test_batch_grading_hides_the_instructors_folders(tmp_path):
+    """A batch worker grades in a scratch course, but the instructor's course folder and the
+    exchange may sit anywhere on the worker (here under /var/tmp, outside the kernel's private
+    /tmp): the kernel of a submission graded by ``grade_submission`` cannot read them."""
+    import tempfile
+
+    from course_grader.batch import grade_submission
+    from tests.redteam import _insert_after
+
+    course = Path(tempfile.mkdtemp(prefix="instructor-course-", dir="/var/tmp"))
+    exchange = Path(tempfile.mkdtemp(prefix="exchange-", dir="/var/tmp"))
+    try:
+        (course / "gradebook.db").write_text("secret gradebook")
+        (exchange / "other_learner.ipynb").write_text("someone else's work")
+        probe = (f"for p in ({str(course / 'gradebook.db')!r}, {str(exchange / 'other_learner.ipynb')!r}):\n"
+                 "    try:\n        open(p).read(); print('LE' + 'AK', p)\n"
+                 "    except OSError:\n        print('SA' + 'FE', p)\n")
+        nb = _insert_after(make_submission(FAST), "setup", probe)
+        import nbformat
+
+        job = {"assignment": FAST, "student": "snoop", "files": {f"{FAST}.ipynb": nbformat.writes(nb).encode()},
+               "cell_timeout": 60, "submission_timeout": 300, "memory_limit": None, "hide": [str(course), str(exchange)]}
+        out = grade_submission(job)
+        assert out["ok"], out["reason"]
+        graded = out["files"][f"{FAST}.ipynb"].decode()
+        assert graded.count("SAFE") == 2 and "LEAK" not in graded, [line for line in graded.splitlines() if "LEAK" in line or "SAFE" in line]
+    finally:
+        shutil.rmtree(course, ignore_errors=True)
+        shutil.rmtree(exchange, ignore_errors=True)
