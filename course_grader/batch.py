@@ -672,7 +672,8 @@ def grade_all(
                 report.workers, report.interrupted = _run_on_dask(
                     gradable, record, assignment, scheduler, workers, cell_timeout, submission_timeout,
                     memory_limit_gb, connect_timeout, progress, theirs_by_nb={nb.name: {c.name: c.checksum for c in nb.source_cells}
-                                                                               for nb in gb_assignment.notebooks})
+                                                                               for nb in gb_assignment.notebooks},
+                    hide=instructor_folders(course, submissions, cfg))
             _fill_scores(gb, assignment, rows)
             report.rows = [rows[s] for s in sorted(rows)]
         finally:
@@ -681,14 +682,21 @@ def grade_all(
     return report
 
 
+def instructor_folders(course: Path, submissions, cfg) -> list[str]:
+    """What a submission's kernel must not see on any worker: the instructor's course folder,
+    the submissions folder and nbgrader's exchange."""
+    from .kernels import exchange_root
+
+    subs = Path(submissions).resolve() if submissions else course / "submitted"
+    return sorted({str(course), str(subs), exchange_root(cfg)})
+
+
 def _run_on_dask(subs, record, assignment, scheduler, workers, cell_timeout, submission_timeout,
-                 memory_limit_gb, connect_timeout, progress, theirs_by_nb) -> tuple[int, bool]:
+                 memory_limit_gb, connect_timeout, progress, theirs_by_nb, hide=()) -> tuple[int, bool]:
     from distributed import as_completed
     from tqdm import tqdm
 
-    from .kernels import exchange_root
-
-    hide = sorted({str(course), str(Path(submissions).resolve()) if submissions else str(course / "submitted"), exchange_root(cfg)})
+    hide = list(hide)
     client, cluster = open_client(scheduler, workers, connect_timeout)
     interrupted = False
     try:

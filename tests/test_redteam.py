@@ -205,6 +205,10 @@ def test_batch_grading_hides_the_instructors_folders(tmp_path):
 
         job = {"assignment": FAST, "student": "snoop", "files": {f"{FAST}.ipynb": nbformat.writes(nb).encode()},
                "cell_timeout": 60, "submission_timeout": 300, "memory_limit": None, "hide": [str(course), str(exchange)]}
+        # what grade_all puts in each job: the course, its submissions and the exchange
+        from course_grader.batch import instructor_folders
+
+        assert {str(course), str(course / "submitted"), "/srv/nbgrader/exchange"} == set(instructor_folders(course, None, None))
         out = grade_submission(job)
         assert out["ok"], out["reason"]
         graded = out["files"][f"{FAST}.ipynb"].decode()

@@ -121,8 +121,8 @@ def replica_mean_gradients(build_model, x, y, loss_fn, num_replicas: int) -> lis
     model = build_model()
     per = len(x) // num_replicas
     total = None
-    for i in range(num_replicas):
-        xs, ys = x[i * per:(i + 1) * per], y[i * per:(i + 1) * per]
+    for lo in range(0, per * num_replicas, per):  # replica after replica, on this one device
+        xs, ys = x[lo:lo + per], y[lo:lo + per]
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(loss_fn(ys, model(xs, training=True)))  # the replica's own mean
         grads = [g.numpy() for g in tape.gradient(loss, model.trainable_variables)]
