@@ -8,12 +8,19 @@ variant; writes a course folder (gradebook + checks files) and times the report 
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 
 def run(modules: list[str] | None = None, learners: int = 300, per_function: int | None = 2, keep: str | None = None) -> dict:
+    from course import paths
+
+    if not (paths.ROOT / "tests" / "cohort.py").exists():
+        raise paths.CourseError("course benchmark --report needs the repository's tests/ (its synthetic cohort generator): run it from a clone")
+    if str(paths.ROOT) not in sys.path:  # the console script's path holds the packages, not the repository
+        sys.path.insert(0, str(paths.ROOT))
     from tests.cohort import generate, write_course
 
     from .report import run as report
