@@ -692,11 +692,10 @@ def instructor_folders(course: Path, submissions, cfg) -> list[str]:
 
 
 def _run_on_dask(subs, record, assignment, scheduler, workers, cell_timeout, submission_timeout,
-                 memory_limit_gb, connect_timeout, progress, theirs_by_nb, hide=()) -> tuple[int, bool]:
+                 memory_limit_gb, connect_timeout, progress, theirs_by_nb, hide: list[str]) -> tuple[int, bool]:
     from distributed import as_completed
     from tqdm import tqdm
 
-    hide = list(hide)
     client, cluster = open_client(scheduler, workers, connect_timeout)
     interrupted = False
     try:

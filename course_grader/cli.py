@@ -93,7 +93,7 @@ def _cmd_grade(args) -> int:
     elif not args.json and sa.rubrics(result.module):
         print(f"  written answer: not scored automatically. Compare it with the rubric and model answer: "
               f"`course grade {result.module[:2]} --rubric`, then record your points per criterion: "
-              f"`course grade {result.module[:2]} --self-assess 1,0.5,1,0` (kept apart from this score)")
+              f"`course grade {result.module[:2]} --self-assess {sa.example_points(result.module)}` (kept apart from this score)")
     if not args.no_history:
         from .analytics.history import record_result
 

@@ -76,10 +76,7 @@ def hidden_folders(course_root: str | Path | None, cwd: str | Path, config=None)
 def exchange_root(config=None) -> str:
     """nbgrader's exchange folder (every learner's submissions and feedback pass through it):
     ``Exchange.root`` of ``config`` when set, else nbgrader's default."""
-    try:
-        root = config.Exchange.root if config is not None and "root" in config.get("Exchange", {}) else None
-    except Exception:
-        root = None
+    root = config.get("Exchange", {}).get("root") if config is not None else None
     return str(root or "/srv/nbgrader/exchange")
 
 

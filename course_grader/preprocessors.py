@@ -172,10 +172,12 @@ class RubricForGrader(Preprocessor):
     enabled = Bool(True)
 
     def preprocess(self, nb, resources):
-        from .rubrics import RUBRICS, rubric_markdown
+        from .rubrics import rubric_for, rubric_markdown
 
-        nbg = resources.get("nbgrader", {})
-        entries = {r["grade_id"]: r for r in RUBRICS.get(nbg.get("assignment") or "", [])}
+        assignment = resources.get("nbgrader", {}).get("assignment")
+        if assignment not in paths.MODULES:
+            return nb, resources
+        entries = {r["grade_id"]: r for r in rubric_for(assignment)}
         if not entries:
             return nb, resources
         cells = []

@@ -301,6 +301,13 @@ class SecureExecute(Execute):
     def _prepare_checker(self, nb) -> None:
         release = self._release_notebook(nb)
         self._graded = graded_names(release)
+        import cloudpickle
+
+        import course.probes
+
+        # the probes travel as code, not as a name the kernel looks up: a learner who replaces
+        # course.probes.<topic>.<probe> in their kernel does not replace what the checks run
+        cloudpickle.register_pickle_by_value(course.probes)
         self._checker_ns: dict = {"__name__": "__course_checker__"}
         imports = import_statements(setup_source(release))
         self._import_error: BaseException | None = None
@@ -327,12 +334,6 @@ class SecureExecute(Execute):
 
     def remote_call(self, name: str, args: tuple, kwargs: dict, probe):
         import cloudpickle
-
-        import course.probes
-
-        # the probes travel as code, not as a name the kernel looks up: a learner who replaces
-        # course.probes.<topic>.<probe> in their kernel does not replace what the checks run
-        cloudpickle.register_pickle_by_value(course.probes)
 
         if name in self._hung:
             raise KernelFault(f"not run: `{name}` did not finish in an earlier call (an infinite loop?)")

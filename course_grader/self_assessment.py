@@ -39,6 +39,13 @@ def rubrics(module: str) -> list[dict]:
     return rubric_for(module) or []
 
 
+def example_points(module: str) -> str:
+    """A valid ``--self-assess`` argument for the module, to show its shape: one number per
+    criterion, each within that criterion's points (the maximum, and 0 for the last)."""
+    points = [p for r in rubrics(module) for _, p in r["criteria"]]
+    return ",".join(f"{p:g}" for p in points[:-1] + [0] * bool(points))
+
+
 def graded_before(notebook: Path) -> bool:
     """The learner has graded this notebook at least once (its feedback page exists)."""
     return notebook.with_name(f"{notebook.stem}.feedback.html").exists()

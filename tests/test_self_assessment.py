@@ -28,7 +28,7 @@ def test_rubric_only_after_a_first_grading_then_points_kept_apart(home, tmp_path
     assert main(["grade", str(nb)]) == 0
     out = capsys.readouterr().out
     # the first grading tells a learner how to score the written answer themselves
-    assert f"course grade {MODULE[:2]} --rubric" in out and "--self-assess" in out, out
+    assert f"course grade {MODULE[:2]} --rubric" in out and f"--self-assess {sa.example_points(MODULE)}" in out, out
     from course_grader.analytics.history import read_history
     from course_grader.analytics.progress import written_line
 
@@ -57,3 +57,12 @@ def test_a_damaged_store_is_kept_aside(home):
     (home / "self_assessment.json").write_text("{not json")
     assert sa.recorded_for(MODULE) == {}
     assert list(home.glob("self_assessment.json.damaged-*")), "the damaged file was not kept aside"
+
+
+def test_the_example_points_shown_to_learners_are_accepted_in_every_module(home):
+    from course import paths
+
+    for module in paths.available_modules():
+        example = sa.example_points(module)
+        mine = sa.record(module, [float(p) for p in example.split(",")])
+        assert mine and all(r["points"] >= 0 for r in mine.values()), (module, example)

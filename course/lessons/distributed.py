@@ -112,22 +112,15 @@ def single_device_gradients(build_model, x, y, loss_fn) -> list[np.ndarray]:
 def replica_mean_gradients(build_model, x, y, loss_fn, num_replicas: int) -> list[np.ndarray]:
     """THE CLASSIC MISTAKE, on purpose: each replica minimises its own mean, then the SUM.
 
-    Simulated on one device, shard after shard (what each replica would compute, then the sum
-    the all-reduce takes), so the factor ``num_replicas`` is measured next to the learner's
-    correct ``mirrored_gradients``; the strategy code is the learner's to write.
+    Simulated on one device (``build_model`` gives the same weights on every call): each shard's
+    own mean-loss gradients, as a replica would compute them, summed as the all-reduce would, so
+    the factor ``num_replicas`` is measured next to the learner's correct ``mirrored_gradients``;
+    the strategy code is the learner's to write.
     """
-    import tensorflow as tf
-
-    model = build_model()
     per = len(x) // num_replicas
-    total = None
-    for lo in range(0, per * num_replicas, per):  # replica after replica, on this one device
-        xs, ys = x[lo:lo + per], y[lo:lo + per]
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(loss_fn(ys, model(xs, training=True)))  # the replica's own mean
-        grads = [g.numpy() for g in tape.gradient(loss, model.trainable_variables)]
-        total = grads if total is None else [t + g for t, g in zip(total, grads)]
-    return total
+    shards = [single_device_gradients(build_model, x[lo:lo + per], y[lo:lo + per], loss_fn)
+              for lo in range(0, per * num_replicas, per)]
+    return [np.sum(same_variable, axis=0) for same_variable in zip(*shards)]
 
 
 # ----------------------------------------------------------------------------- ring all-reduce

@@ -180,8 +180,9 @@ def format_text(views: list[ModuleView], source: Path | None = None) -> str:
         for e in v.exercises:
             flag = "  not started" if e.not_started else ("  <-" if (e.latest or 0) < e.max_score else "")
             lines.append(f"  {e.id:<{ew}}  best {_pts(e.best, e.max_score):>7}  latest {_pts(e.latest, e.max_score):>7}{flag}")
-        if written_line(v.module):
-            lines.append("  " + written_line(v.module))
+        written = written_line(v.module)
+        if written:
+            lines.append("  " + written)
         if v.exam:
             lines.append("  exam-lens over attempts: " + "  ".join(f"{q} {_marks(r)}" for q, r in v.exam.items()))
         if v.open_misconceptions:
@@ -241,8 +242,9 @@ def format_html(views: list[ModuleView], source: Path | None = None) -> str:
             state = "<span class=warn>not started</span>" if e.not_started else ("" if (e.latest or 0) >= e.max_score else "<span class=warn>points lost</span>")
             parts.append(f"<tr><td>{esc(e.id)}</td><td class=num>{_pts(e.best, e.max_score)}</td><td class=num>{_pts(e.latest, e.max_score)}</td><td>{state}</td></tr>")
         parts.append("</table>")
-        if written_line(v.module):
-            parts.append(f"<p>{esc(written_line(v.module))}</p>")
+        written = written_line(v.module)
+        if written:
+            parts.append(f"<p>{esc(written)}</p>")
         if v.exam:
             parts.append("<p>Exam-lens questions over attempts (oldest first): " +
                          ", ".join(f"<b>{esc(q)}</b> {_marks(r)}" for q, r in v.exam.items()) + "</p>")
