@@ -84,8 +84,9 @@ class _Watchdog:
     normally act first and still grade the submission; this catches what gets past them.
     """
 
-    def __init__(self, seconds: float | None, memory_bytes: float | None):
+    def __init__(self, seconds: float | None, memory_bytes: float | None, spare: int | None = None):
         self.seconds, self.memory_bytes = seconds, memory_bytes
+        self.spare = spare  # the worker's zygote: not this submission's, never killed
         self.reason: str | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
@@ -105,7 +106,7 @@ class _Watchdog:
         out = []
         for p in psutil.Process().children(recursive=True):
             with contextlib.suppress(psutil.Error):
-                if p.create_time() >= self._start - 1:
+                if p.create_time() >= self._start - 1 and p.pid != self.spare:
                     out.append(p)
         return out
 
@@ -118,7 +119,8 @@ class _Watchdog:
                 rss = 0
                 for p in kids:
                     with contextlib.suppress(psutil.Error):
-                        rss += p.memory_info().rss
+                        if p.name() not in ("course-fork", "course-init"):  # a fork's helpers share the kernel's pages
+                            rss += p.memory_info().rss
                 if self.seconds and time.time() - self._start > self.seconds:
                     self.reason = f"timed out: still running after {self.seconds:g} s (its kernel was stopped)"
                 elif self.memory_bytes and rss > self.memory_bytes:
@@ -128,6 +130,18 @@ class _Watchdog:
                 for p in kids:
                     with contextlib.suppress(psutil.Error):
                         p.kill()
+
+
+def _warm_zygote(assignment: str):
+    """This worker's zygote for ``assignment`` (:mod:`course_grader.zygote`): started by the
+    first submission, kept for the next ones; None where kernels cannot be forked in the
+    sandbox, or ``COURSE_ZYGOTE=0``."""
+    from . import kernels, zygote
+    from .grading import _prestart_enabled, _release
+
+    if not _prestart_enabled():
+        return None
+    return zygote.ensure(kernels.preload_modules(_release(assignment)), kernels.kernel_environment())
 
 
 def _failure_reason(log: str) -> str:
@@ -148,7 +162,7 @@ def grade_submission(job: dict) -> dict:
     """
     from nbgrader.api import Gradebook
 
-    from . import kernels
+    from . import kernels, sandbox
     from .grading import _log_tail, _prestart_enabled, _release, _scratch_from_template, run_nbgrader_app
 
     started = time.perf_counter()
@@ -157,6 +171,7 @@ def grade_submission(job: dict) -> dict:
            "checksums": {}, "worker": f"{socket.gethostname()}:{os.getpid()}", "log": ""}
     t = time.perf_counter()
     root = _scratch_from_template(assignment)  # grading's template: built once, cached on disk
+    warm = _warm_zygote(assignment)  # kernels are forked from it, already past their imports
     out["prepare_s"] = round(time.perf_counter() - t, 2)
     workdir = root / "autograded" / student / assignment
     saved_path = os.environ.get("PATH", "")
@@ -172,7 +187,8 @@ def grade_submission(job: dict) -> dict:
             target.write_bytes(data)
         env = {"COURSE_CELL_TIMEOUT": str(job["cell_timeout"])} if job.get("cell_timeout") else {}
         t = time.perf_counter()
-        with _Watchdog(job.get("submission_timeout"), job.get("memory_limit")) as dog:
+        sandbox.zygote = {"zygote": warm.socket, "zygote_pid": warm.process.pid} if warm else None
+        with _Watchdog(job.get("submission_timeout"), job.get("memory_limit"), warm.process.pid if warm else None) as dog:
             if _prestart_enabled():  # the kernel starts while nbgrader sets up (course_grader/kernels.py)
                 kernels.prestart(workdir, root, _release(assignment), env)
             ok, log = run_nbgrader_app("autograde", root, [assignment, "--student", glob.escape(student), "--create", "--force"], env)
@@ -203,6 +219,7 @@ def grade_submission(job: dict) -> dict:
         return out
     finally:
         kernels.discard(workdir)  # started early and never adopted (nbgrader failed before Execute)
+        sandbox.zygote = None
         os.environ["PATH"] = saved_path  # run_nbgrader_app prepends to PATH on every call
         if saved_hide is None:
             os.environ.pop("COURSE_HIDE", None)

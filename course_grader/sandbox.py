@@ -57,6 +57,9 @@ def task_count(cgroup: str | None) -> int | None:
         return None
 
 CGROUP_V1 = Path("/sys/fs/cgroup")
+#: set by a batch worker while it grades: ``{"zygote": socket, "zygote_pid": pid}`` of a warm
+#: zygote (course_grader/zygote.py); kernels are then forked from it in the same sandbox
+zygote: dict | None = None
 
 
 def bwrap() -> str | None:
@@ -111,7 +114,11 @@ def kernel_command(kernel_cmd: list[str], workdir: str, hide: list[str], sockets
         "namespaces": isolation_level() == "namespaces",
         **limits(),
     }
-    return [sys.executable, "-m", "course_grader.sandbox", json.dumps(spec), "--", *kernel_cmd], name
+    launcher = "course_grader.sandbox"
+    if zygote and spec["namespaces"]:  # a warm fork (course_grader/zygote.py), this launcher as fallback
+        spec.update(zygote)
+        launcher = "course_grader.zygote"
+    return [sys.executable, "-m", launcher, json.dumps(spec), "--", *kernel_cmd], name
 
 
 def _keep_paths() -> list[str]:
@@ -203,6 +210,19 @@ def _bwrap_args(spec: dict, home: str) -> list[str]:
     return args
 
 
+def private_connection_file(cmd: list[str], spec: dict) -> list[str]:
+    """The kernel command with its connection file (ports and key) copied where the sandbox can
+    read it: the socket folder, or the submission's folder."""
+    cmd = list(cmd)
+    if "-f" in cmd:
+        i = cmd.index("-f") + 1
+        private = Path(spec.get("sockets") or spec["workdir"]) / f".kernel-{uuid.uuid4().hex[:8]}.json"
+        private.write_bytes(Path(cmd[i]).read_bytes())
+        os.chmod(private, 0o600)
+        cmd[i] = str(private)
+    return cmd
+
+
 def main(argv: list[str]) -> None:
     spec = json.loads(argv[0])
     assert argv[1] == "--"
@@ -213,14 +233,7 @@ def main(argv: list[str]) -> None:
         except OSError as exc:  # limits below still apply
             print(f"[sandbox] cgroup not available: {exc}", file=sys.stderr)
     _set_limits(spec)
-    # the connection file (ports and key) must be readable inside: copy it into the workdir
-    if "-f" in cmd:
-        i = cmd.index("-f") + 1
-        conn = Path(cmd[i])
-        private = Path(spec.get("sockets") or spec["workdir"]) / f".kernel-{uuid.uuid4().hex[:8]}.json"
-        private.write_bytes(conn.read_bytes())
-        os.chmod(private, 0o600)
-        cmd[i] = str(private)
+    cmd = private_connection_file(cmd, spec)
     # the kernel's own start-up banner and crash reports are not the learner's business
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
