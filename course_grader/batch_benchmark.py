@@ -96,14 +96,16 @@ def time_stock(course: Path, module: str) -> float:
         shutil.rmtree(work.parent, ignore_errors=True)
 
 
-def time_batch(course: Path, module: str, workers: int | None) -> tuple[float, dict]:
+def time_batch(course: Path, module: str, workers: int | None, warm: bool = True) -> tuple[float, dict]:
+    """``course grade-all`` on a fresh copy; ``warm=False`` starts every kernel cold (no zygote:
+    ``COURSE_ZYGOTE=0``), as before course_grader/zygote.py."""
     work = _fresh_copy(course)
     try:
         argv = [sys.executable, "-m", "course_grader", "grade-all", module, "--course", str(work), "--json"]
         if workers:
             argv += ["--workers", str(workers)]
         start = time.perf_counter()
-        proc = subprocess.run(argv, env=_env(), capture_output=True, text=True)
+        proc = subprocess.run(argv, env=dict(_env(), COURSE_ZYGOTE="1" if warm else "0"), capture_output=True, text=True)
         wall = time.perf_counter() - start
         if proc.returncode not in (0, 1):
             raise RuntimeError(f"course grade-all failed:\n{proc.stderr[-2000:]}")
@@ -165,15 +167,21 @@ def run(modules: list[str], n: int = 50, repeats: int = 3, workers: int | None =
         progress(f"[{m}] preparing {n} mixed submissions")
         course = make_course(m, n)
         try:
-            stock, batch, reports = [], [], []
+            stock, batch, cold, reports, cold_reports = [], [], [], [], []
             for r in range(repeats):
                 progress(f"[{m}] run {r + 1}/{repeats}: serial nbgrader autograde")
                 stock.append(time_stock(course, m))
-                progress(f"[{m}] run {r + 1}/{repeats}: course grade-all   (stock took {stock[-1]:.1f} s)")
+                progress(f"[{m}] run {r + 1}/{repeats}: course grade-all, cold kernels   (stock took {stock[-1]:.1f} s)")
+                wall, rep = time_batch(course, m, workers, warm=False)
+                cold.append(wall)
+                cold_reports.append(rep)
+                progress(f"[{m}] run {r + 1}/{repeats}: course grade-all, forked kernels   (cold took {wall:.1f} s)")
                 wall, rep = time_batch(course, m, workers)
                 batch.append(wall)
                 reports.append(rep)
                 progress(f"[{m}] run {r + 1}/{repeats}: grade-all took {wall:.1f} s")
+            if [_scores(x) for x in reports + cold_reports] != [_scores(reports[0])] * (2 * repeats):
+                raise RuntimeError(f"[{m}] grade-all gave different scores between runs or between cold and forked kernels")
             execute = statistics.median(execute_seconds(m) for _ in range(repeats))
             setup = statistics.median(execute_seconds(m, setup_only=True) for _ in range(repeats))
             rows = [row for rep in reports for row in rep["rows"]]
@@ -182,6 +190,10 @@ def run(modules: list[str], n: int = 50, repeats: int = 3, workers: int | None =
                 "stock_s": round(statistics.median(stock), 1),
                 "batch_s": round(statistics.median(batch), 1),
                 "ratio": round(statistics.median(stock) / statistics.median(batch), 2),
+                "cold_s": round(statistics.median(cold), 1),
+                "cold_ratio": round(statistics.median(stock) / statistics.median(cold), 2),
+                "cold_worker_sub_s": round(statistics.median(r["seconds"] - (r["prepare_s"] or 0)
+                                                             for rep in cold_reports for r in rep["rows"]), 2),
                 "stock_per_sub_s": round(statistics.median(stock) / n, 2),
                 "batch_per_sub_s": round(statistics.median(batch) / n, 2),
                 # a submission's cost on a worker once it is warm (the first one also builds the template)
@@ -198,6 +210,10 @@ def run(modules: list[str], n: int = 50, repeats: int = 3, workers: int | None =
     progress("measuring the Dask scheduler's overhead (2 local workers, loopback)")
     out["scheduler_overhead_s"] = round(scheduler_overhead(), 4)
     return out
+
+
+def _scores(report: dict) -> dict:
+    return {r["student"]: r["score"] for r in report["rows"]}
 
 
 def project(row: dict, sched: float, n: int = 5000, machines: int = 20, cores: int = 2) -> dict:
@@ -225,6 +241,10 @@ def format_results(res: dict) -> str:
     for r in res["modules"]:
         lines.append(f"{r['module']:<34} {r['stock_s']:>9.1f} {r['batch_s']:>13.1f} {r['ratio']:>6.2f} "
                      f"{r['stock_per_sub_s']:>11.2f} / {r['batch_per_sub_s']:<10.2f}")
+    lines += ["", "what forking kernels from a warm zygote gains (the same grade-all with every kernel started cold, COURSE_ZYGOTE=0):"]
+    for r in res["modules"]:
+        lines.append(f"  {r['module'][:2]}: cold {r['cold_s']:.1f} s (ratio {r['cold_ratio']:.2f}x, {r['cold_worker_sub_s']:.2f} s per submission on a worker) "
+                     f"-> forked {r['batch_s']:.1f} s (ratio {r['ratio']:.2f}x, {r['worker_sub_s']:.2f} s); same scores in every run")
     lines += ["", "per submission on a worker (both cores busy) vs plain execution of the solved notebook (idle kernel start):"]
     for r in res["modules"]:
         lines.append(f"  {r['module'][:2]}: worker total {r['worker_sub_s']:.2f} s (nbgrader autograde {r['worker_autograde_s']:.2f} s); "
