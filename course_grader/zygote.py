@@ -36,6 +36,7 @@ import atexit
 import json
 import os
 import re
+import select
 import signal
 import socket
 import sys
@@ -51,7 +52,7 @@ MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_MOVE, MS_REC, MS_SILENT = 32,
 MS_PRIVATE, MS_SLAVE, MS_RELATIME, MS_STRICTATIME = 1 << 18, 1 << 19, 1 << 21, 1 << 24
 MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NAME, PR_CAPBSET_DROP = 1, 4, 15, 24
-PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 36, 38, 47, 4
+PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
 _SYSCALLS = {"x86_64": {"capset": 126, "pivot_root": 155}, "aarch64": {"capset": 91, "pivot_root": 41}}
 _FLAG_OF_OPTION = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
                    "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME, "strictatime": MS_STRICTATIME}
@@ -243,14 +244,23 @@ def _write(path: str, text: str) -> None:
         f.write(text)
 
 
-def _fork_kernel(request: dict, report_fd: int) -> None:
-    """In the fork ``C``: enter the sandbox and start ``P1`` and the kernel; never returns."""
+def _serve_one(conn: socket.socket, own_env: dict) -> None:
+    """In the fork ``C``: read the stand-in's request, enter the sandbox, start ``P1`` (and so
+    the kernel), then watch both ends: a stand-in that goes away takes the kernel's namespace
+    with it; a namespace that ends is reported with its exit code. Never returns."""
     from . import sandbox
 
-    spec, cmd, env = request["spec"], list(request["cmd"]), dict(request["env"])
     _set_name("course-fork")
     _prctl(PR_SET_DUMPABLE, 1)  # the zygote is not; the fork must be to write its own uid map
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    conn.settimeout(60)
+    reader = conn.makefile("rb")
+    request = json.loads(reader.readline())
+    why = _env_compatible(request["env"], own_env)
+    if why:
+        conn.sendall((json.dumps({"error": why}) + "\n").encode())
+        os._exit(0)
+    spec, cmd, env = request["spec"], list(request["cmd"]), dict(request["env"])
     if spec.get("cgroup"):
         try:
             sandbox._join_cgroup(spec["cgroup"], spec["memory_mb"], spec["max_tasks"])
@@ -266,15 +276,32 @@ def _fork_kernel(request: dict, report_fd: int) -> None:
     p1 = os.fork()
     if p1 == 0:
         try:
-            os.close(report_fd)
+            reader.close()
+            os.close(conn.detach())
             _init(spec, cmd, env)
         except BaseException:
             _report_failure("sandbox")
         finally:
             os._exit(127)
-    os.write(report_fd, f"{p1}\n".encode())
-    _, status = os.waitpid(p1, 0)
-    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    conn.sendall((json.dumps({"pid": p1}) + "\n").encode())
+    conn.setblocking(False)
+    while True:
+        pid, status = os.waitpid(p1, os.WNOHANG)
+        if pid:
+            try:
+                conn.sendall((json.dumps({"exit": os.waitstatus_to_exitcode(status)}) + "\n").encode())
+            finally:
+                os._exit(0)
+        readable, _, _ = select.select([conn], [], [], 0.1)
+        if readable:
+            try:
+                gone = conn.recv(64) == b""
+            except OSError:
+                gone = True
+            if gone:  # the stand-in was killed: so is the kernel, and all it started
+                os.kill(p1, signal.SIGKILL)
+                os.waitpid(p1, 0)
+                os._exit(0)
 
 
 def _init(spec: dict, cmd: list[str], env: dict) -> None:
@@ -347,24 +374,22 @@ def _env_compatible(asked: dict, own: dict) -> str | None:
 
 
 def serve(socket_path: str, modules: list[str]) -> None:
-    """The zygote: import ``modules`` and the kernel, then fork a sandboxed kernel per request.
+    """The zygote: import ``modules`` and the kernel, then fork once per connection.
 
-    Protocol (one connection per kernel, JSON lines): the stand-in sends ``{"spec", "cmd",
-    "env"}``; the zygote answers ``{"pid": P1}`` (P1's PID here, for signals) or ``{"error"}``,
-    later ``{"exit": code}`` when the kernel's namespace has ended. A stand-in that disconnects
-    first has its kernel killed."""
-    import select
-
+    The zygote itself only accepts and forks: it never reads a request, so no fork's memory holds
+    anything of another submission. Protocol (one connection per kernel, JSON lines, spoken by
+    the fork): the stand-in sends ``{"spec", "cmd", "env"}``; the fork answers ``{"pid": P1}``
+    (P1's PID here, for signals) or ``{"error"}``, later ``{"exit": code}`` when the kernel's
+    namespace has ended. A stand-in that disconnects first has its kernel killed."""
     import ctypes  # noqa: F401  (everything a fork uses is imported before it loses the file system)
     import fcntl  # noqa: F401
-    import struct  # noqa: F401
     import platform  # noqa: F401
     import runpy  # noqa: F401
+    import struct  # noqa: F401
     import traceback  # noqa: F401
 
     _set_name("course-zygote")
     _prctl(PR_SET_DUMPABLE, 0)
-    _prctl(PR_SET_CHILD_SUBREAPER, 1)
     owner = os.getppid()
     own_env = dict(os.environ)
     from course.env import preload
@@ -376,93 +401,28 @@ def serve(socket_path: str, modules: list[str]) -> None:
     listener.bind(socket_path + ".new")
     os.rename(socket_path + ".new", socket_path)  # appears only once the zygote is ready
     listener.listen(16)
-    clients: dict[socket.socket, dict] = {}   # stand-in connection -> {"buf", "pid", "report"}
-    while os.getppid() == owner:
-        watched = [listener, *clients, *[c["report"] for c in clients.values() if c.get("report") is not None]]
-        ready, _, _ = select.select(watched, [], [], 1.0)
-        for r in ready:
-            if r is listener:
-                conn, _ = listener.accept()
-                clients[conn] = {"buf": b""}
+    while os.getppid() == owner:  # the worker that started it is gone: so are its forks (PDEATHSIG)
+        if select.select([listener], [], [], 1.0)[0]:
+            conn, _ = listener.accept()
+            try:
+                child = os.fork()
+            except OSError:
+                conn.close()
                 continue
-            for conn, state in list(clients.items()):
-                if r is conn:
-                    data = conn.recv(1 << 20)
-                    if not data:  # the stand-in is gone: so is its kernel
-                        _end(conn, state, clients, kill=True)
-                    elif "pid" not in state:
-                        state["buf"] += data
-                        if b"\n" in state["buf"]:
-                            _start(conn, state, json.loads(state["buf"]), own_env, listener, clients)
-                elif r == state.get("report"):
-                    _collect(conn, state, clients)
-        _reap()
-    for conn, state in list(clients.items()):
-        _end(conn, state, clients, kill=True)
-
-
-def _start(conn, state, request, own_env, listener, clients) -> None:
-    why = _env_compatible(request["env"], own_env)
-    if why:
-        conn.sendall((json.dumps({"error": why}) + "\n").encode())
-        return
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:
-        try:
-            os.close(read_end)
-            for s in [listener, *clients]:
-                os.close(s.detach())
-            for other in clients.values():
-                if other.get("report") is not None:
-                    os.close(other["report"])
-            _fork_kernel(request, write_end)
-        except BaseException:
-            _report_failure("fork")
-        finally:
-            os._exit(127)
-    os.close(write_end)
-    state.update(child=child, report=read_end, pid=None, line=b"")
-
-
-def _collect(conn, state, clients) -> None:
-    data = os.read(state["report"], 64)
-    if data:
-        state["line"] += data
-        if state["pid"] is None and b"\n" in state["line"]:
-            state["pid"] = int(state["line"].split(b"\n")[0])
-            conn.sendall((json.dumps({"pid": state["pid"]}) + "\n").encode())
-        return
-    _end(conn, state, clients, kill=False)  # the fork has ended
-
-
-def _end(conn, state, clients, kill: bool) -> None:
-    child = state.get("child")
-    code = 1
-    if child:
-        for pid in (state.get("pid"), child):
-            if kill and pid:
+            if child == 0:
                 try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-        try:
-            _, status = os.waitpid(child, 0)
-            code = os.waitstatus_to_exitcode(status)
-        except ChildProcessError:
-            pass
-        os.close(state["report"])
-        state["report"] = None
-    try:
-        conn.sendall((json.dumps({"exit": code}) + "\n").encode())
-    except OSError:
-        pass
-    conn.close()
-    clients.pop(conn, None)
+                    os.close(listener.detach())
+                    _serve_one(conn, own_env)
+                except BaseException:
+                    _report_failure("fork")
+                finally:
+                    os._exit(127)
+            conn.close()
+        _reap()
 
 
 def _reap() -> None:
-    """Collect processes re-parented to the zygote (it is their subreaper)."""
+    """Collect forks that have ended."""
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)

@@ -224,3 +224,56 @@ def test_without_a_usable_zygote_the_kernel_starts_as_before(warm):
         assert k.run("print(6 * 7)").strip() == "42"
     finally:
         k.stop()
+
+
+def _memory_holds(pid: int, token: bytes) -> bool:
+    """Whether ``token`` is anywhere in the readable memory of process ``pid`` (read from outside)."""
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+        for line in maps:
+            addr, perms = line.split()[:2]
+            lo, hi = (int(x, 16) for x in addr.split("-"))
+            if "r" not in perms or hi - lo > 1 << 30:
+                continue
+            try:
+                mem.seek(lo)
+                if token in mem.read(hi - lo):
+                    return True
+            except (OSError, OverflowError, ValueError):
+                continue
+    return False
+
+
+def _kernel_pid(warm, workdir: Path) -> int:
+    for p in psutil.Process(warm.process.pid).children(recursive=True):
+        if p.name() == "python" and p.cwd() == str(workdir):
+            return p.pid
+    raise AssertionError(f"no forked kernel runs in {workdir}")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="reading another process's memory from outside needs root")
+def test_no_fork_holds_what_another_submission_sent():
+    """The zygote only accepts and forks; each fork reads its own request. So a kernel's memory
+    (a copy of the zygote's) holds nothing of a submission graded before it: a token in one
+    kernel's environment is in that kernel's memory (the scan works) and in no later kernel's,
+    nor in the zygote's."""
+    z = zygote.Zygote(["numpy"], zygote.zygote_env(_env()))
+    try:
+        while not os.path.exists(z.socket):
+            assert z.alive()
+            time.sleep(0.1)
+        token = os.urandom(12).hex()
+        work_a, work_b = _workdir("tok-a"), _workdir("tok-b")
+        a = Kernel(work_a, kernels.hidden_folders(None, os.getcwd()), z, env=dict(_env(), COURSE_PROBE_TOKEN=token))
+        try:
+            assert _memory_holds(_kernel_pid(z, work_a), token.encode())
+        finally:
+            a.stop()
+        b = Kernel(work_b, kernels.hidden_folders(None, os.getcwd()), z)
+        try:
+            assert b.run("print('ready')").strip() == "ready"
+            assert not _memory_holds(_kernel_pid(z, work_b), token.encode())
+            assert not _memory_holds(z.process.pid, token.encode())
+        finally:
+            b.stop()
+    finally:
+        z.stop()
