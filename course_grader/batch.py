@@ -7,7 +7,9 @@
   course directory of their own (:func:`grade_submission`, built on
   :func:`course_grader.grading.run_nbgrader_app` and ``_scratch_from_template``). They return
   plain data: the autograded folder's files, each cell's automatic score and comment, and the
-  checksums of the cells they graded against. A watchdog kills the submission's kernel when it
+  checksums of the cells they graded against. Each worker forks its kernels from a warm
+  zygote (:mod:`course_grader.zygote`: the imports are paid once per worker, every kernel is a
+  new fork in the same sandbox). A watchdog kills the submission's kernel when it
   runs past ``submission_timeout`` or uses more than ``memory_limit`` of memory, so a
   submission that hangs or eats the machine costs only itself.
 * **One writer**, the client, applies each result to the course's real gradebook as it arrives

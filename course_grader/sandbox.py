@@ -210,6 +210,11 @@ def _bwrap_args(spec: dict, home: str) -> list[str]:
     return args
 
 
+def clean_environment(env) -> dict:
+    """The kernel's environment without the Jupyter server's and the gradebook's secrets."""
+    return {k: v for k, v in env.items() if not k.startswith(("JPY_", "JUPYTER_TOKEN", "PGPASS", "DATABASE"))}
+
+
 def private_connection_file(cmd: list[str], spec: dict) -> list[str]:
     """The kernel command with its connection file (ports and key) copied where the sandbox can
     read it: the socket folder, or the submission's folder."""
@@ -238,7 +243,7 @@ def main(argv: list[str]) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER_TOKEN", "PGPASS", "DATABASE"))}
+    env = clean_environment(os.environ)
     if spec.get("namespaces") and bwrap():
         home = "/tmp/home"
         env["HOME"] = home

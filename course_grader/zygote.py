@@ -442,8 +442,7 @@ def stand_in(argv: list[str]) -> None:
     cmd = argv[2:]
     conn = _connect(spec.get("zygote"), spec.get("zygote_pid"))
     if conn is not None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER_TOKEN", "PGPASS", "DATABASE"))}
-        env.setdefault("MPLBACKEND", INLINE_BACKEND)
+        env = zygote_env(os.environ)
         spec["real_home"] = os.path.expanduser("~")
         conn.sendall((json.dumps({"spec": spec, "cmd": cmd, "env": env}) + "\n").encode())
         reader = conn.makefile("rb")
@@ -538,9 +537,12 @@ def _log_file():
 _ZYGOTES: dict[str, Zygote] = {}
 
 
-def zygote_env(env: dict) -> dict:
-    """The environment a zygote starts with: the kernel's, as the sandbox launcher cleans it."""
-    out = {k: v for k, v in env.items() if not k.startswith(("JPY_", "JUPYTER_TOKEN", "PGPASS", "DATABASE"))}
+def zygote_env(env) -> dict:
+    """The environment of a zygote and of its forks: the kernel's, as the sandbox launcher cleans
+    it, with the inline figure backend ipykernel would choose (matplotlib reads it at import)."""
+    from .sandbox import clean_environment
+
+    out = clean_environment(env)
     out.setdefault("MPLBACKEND", INLINE_BACKEND)
     return out
 
