@@ -477,29 +477,34 @@ def apply_result(gb, cfg, coursedir, assignment: str, sub: Submission, res: dict
         shutil.rmtree(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     os.replace(tmp, dest)
-    # SaveAutoGrades, on the real gradebook
+    # SaveAutoGrades, on the real gradebook: each notebook's grades and comments loaded at once,
+    # and everything below committed once (a writer's time per result is mostly commits)
+    notebooks = {}
     for nb_name, grades in res["grades"].items():
+        notebook = notebooks[nb_name] = gb.find_submission_notebook(nb_name, assignment, student)
+        by_name = {g.name: g for g in notebook.grades}
         for name, auto in grades.items():
-            grade = gb.find_grade(name, nb_name, assignment, student)
+            grade = by_name.get(name) or gb.find_grade(name, nb_name, assignment, student)
             grade.auto_score = auto
             grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+        comments = {c.name: c for c in notebook.comments}
         for name, text in res["comments"].get(nb_name, {}).items():
-            gb.find_comment(name, nb_name, assignment, student).auto_comment = text
-        gb.db.commit()
+            (comments.get(name) or gb.find_comment(name, nb_name, assignment, student)).auto_comment = text
+    gb.db.flush()
     # AssignLatePenalties.preprocess, step by step on this session (nbgrader's preprocessor opens a
     # new database engine per call): the configured plugin and nbgrader's own clamp decide
     late = late_penalties or AssignLatePenalties(config=cfg)
     if late.plugin_inst is None:
         late.init_plugin()
     submission = gb.find_submission(assignment, student)
-    for nb_name in res["grades"]:
-        notebook = gb.find_submission_notebook(nb_name, assignment, student)
+    for notebook in notebooks.values():
+        gb.db.expire(notebook)  # its score is summed by the database from the grades just written
         notebook.late_submission_penalty = None
         if submission.total_seconds_late > 0:
             penalty = late.plugin_inst.late_submission_penalty(student, notebook.score, submission.total_seconds_late)
             if penalty is not None:
                 notebook.late_submission_penalty = late._check_late_penalty(notebook, penalty)
-        gb.db.commit()
+    gb.db.commit()
     gb.db.expire_all()
 
 
