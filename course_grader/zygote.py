@@ -32,15 +32,22 @@ the stand-in becomes the ordinary sandbox launcher: a kernel always starts, warm
 
 from __future__ import annotations
 
+# every module a fork uses is imported here: after pivoting into its sandbox it can import none
 import atexit
+import ctypes
+import fcntl
 import json
 import os
+import platform
 import re
+import runpy
 import select
 import signal
 import socket
+import struct
 import sys
 import time
+import traceback
 
 # --------------------------------------------------------------------------------------------
 # Linux interfaces (x86_64 and aarch64)
@@ -67,16 +74,12 @@ _libc = None
 def _c():
     global _libc
     if _libc is None:
-        import ctypes
-
         _libc = ctypes.CDLL(None, use_errno=True)
     return _libc
 
 
 def _check(result: int, what: str) -> int:
     if result != 0:
-        import ctypes
-
         err = ctypes.get_errno()
         raise OSError(err, f"{what}: {os.strerror(err)}")
     return result
@@ -92,15 +95,11 @@ def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: s
 
 
 def _syscall(name: str, *args) -> None:
-    import platform
-
     _check(_c().syscall(_SYSCALLS[platform.machine()][name], *args), name)
 
 
 def supported() -> bool:
     """True where forks can be sandboxed here: Linux on x86_64 or aarch64 with user namespaces."""
-    import platform
-
     return sys.platform == "linux" and platform.machine() in _SYSCALLS
 
 
@@ -200,9 +199,6 @@ def _build_root(spec: dict, home: str) -> None:
 def _loopback_up() -> None:
     """The new network namespace's loopback interface up, as bubblewrap leaves it (nothing else
     is reachable: the namespace has no other interface)."""
-    import fcntl
-    import struct
-
     siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         flags = struct.unpack("16sH", fcntl.ioctl(s, siocgifflags, struct.pack("16sH14x", b"lo", 0))[:18])[1]
@@ -211,8 +207,6 @@ def _loopback_up() -> None:
 
 def _drop_privileges() -> None:
     """No capability left, none to gain by exec (bounding and ambient sets empty, no_new_privs)."""
-    import ctypes
-
     last = int(open("/proc/sys/kernel/cap_last_cap").read())
     for cap in range(last + 1):
         _prctl(PR_CAPBSET_DROP, cap)
@@ -224,8 +218,6 @@ def _drop_privileges() -> None:
 
 
 def _report_failure(stage: str) -> None:
-    import traceback
-
     try:  # the zygote's stderr: its log, if any
         sys.__stderr__.write(f"[course-zygote] {stage} failed:\n{traceback.format_exc()}")
         sys.__stderr__.flush()
@@ -234,8 +226,6 @@ def _report_failure(stage: str) -> None:
 
 
 def _set_name(name: str) -> None:
-    import ctypes
-
     _c().prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0)
 
 
@@ -331,8 +321,6 @@ def _init(spec: dict, cmd: list[str], env: dict) -> None:
 
 def _run_kernel(spec: dict, cmd: list[str], env: dict, home: str) -> None:
     """``K``: become ``python -m ipykernel_launcher ARGS`` in the submission's folder."""
-    import runpy
-
     _prctl(PR_SET_DUMPABLE, 1)
     _set_name("python")
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGCHLD):
@@ -381,13 +369,6 @@ def serve(socket_path: str, modules: list[str]) -> None:
     the fork): the stand-in sends ``{"spec", "cmd", "env"}``; the fork answers ``{"pid": P1}``
     (P1's PID here, for signals) or ``{"error"}``, later ``{"exit": code}`` when the kernel's
     namespace has ended. A stand-in that disconnects first has its kernel killed."""
-    import ctypes  # noqa: F401  (everything a fork uses is imported before it loses the file system)
-    import fcntl  # noqa: F401
-    import platform  # noqa: F401
-    import runpy  # noqa: F401
-    import struct  # noqa: F401
-    import traceback  # noqa: F401
-
     _set_name("course-zygote")
     _prctl(PR_SET_DUMPABLE, 0)
     owner = os.getppid()
